@@ -1,0 +1,130 @@
+"""How much two small frames differ, per zone of the screen.
+
+The analysis frame (long side ~320 px) is cut into square zones (16 along the long side). Comparing
+two frames gives, per zone:
+
+* `structural`: mean over the zone of each pixel's luma change *beyond the zone's own mean shift*,
+  plus its chroma change, each soft-thresholded by a noise tolerance. Taps, text, images and edges
+  show here; codec and camera noise (below the tolerance) and uniform brightness shifts do not.
+  Chroma is not de-meaned: an isoluminant colour change is a uniform U/V shift and must count.
+* `shift`: the zone's mean luma change (signed). A fade moves it steadily; flicker moves all zones
+  together and back. Which of the two it is can only be judged over time, so it is kept raw here
+  and judged in boundaries.py.
+
+The tolerance adapts to the noise of each frame pair, estimated from the quietest fifth of the
+zones (real changes are rarely everywhere, noise is), so camera noise raises it and screen
+recordings keep it at its floor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from frame_metric.analysis.options import AnalysisOptions, Region
+
+ZONES_ALONG_LONG_SIDE = 16
+PIXEL_TOLERANCE = 6.0  # levels: the floor for codec ringing at low bit rates
+NOISE_FACTOR = 4.0  # tolerance = max(floor, NOISE_FACTOR * estimated noise sigma)
+SHIFT_SCALE = 2.0  # shift stored as int8 in half levels
+SCORE_SCALE = 8.0  # structural stored as uint8 in eighths of a level
+
+
+@dataclass
+class Grid:
+    """The analysis frame size, its zones and what is ignored (user regions, status bar)."""
+
+    width: int
+    height: int
+    zone: int  # zone side in analysis pixels (even, so chroma zones are whole)
+    mask: np.ndarray  # (height, width) float32: 1 analysed, 0 ignored
+    ignored: tuple[tuple[Region, str], ...]
+    weight: np.ndarray = field(init=False)  # analysed pixels per zone
+    chroma_mask: np.ndarray = field(init=False)
+    chroma_weight: np.ndarray = field(init=False)
+    valid: np.ndarray = field(init=False)  # zones mostly analysed: trusted for global statistics
+
+    def __post_init__(self) -> None:
+        self.weight = self.zone_sum(self.mask)
+        self.chroma_mask = np.ascontiguousarray(self.mask[::2, ::2])
+        self.chroma_weight = self.zone_sum(self.chroma_mask, self.zone // 2)
+        self.valid = (self.weight >= 0.5 * self.zone**2).ravel()
+
+    @property
+    def rows(self) -> int:
+        return self.height // self.zone
+
+    @property
+    def cols(self) -> int:
+        return self.width // self.zone
+
+    @property
+    def zones(self) -> int:
+        return self.rows * self.cols
+
+    def zone_sum(self, a: np.ndarray, zone: int | None = None) -> np.ndarray:
+        z = zone or self.zone
+        return a.reshape(a.shape[0] // z, z, a.shape[1] // z, z).sum(axis=(1, 3), dtype=np.float32)
+
+
+def make_grid(width: int, height: int, options: AnalysisOptions) -> Grid:
+    long_side = max(options.analysis_size - options.analysis_size % (2 * ZONES_ALONG_LONG_SIDE), 64)
+    zone = long_side // ZONES_ALONG_LONG_SIDE
+    short = max(zone, round(long_side * min(width, height) / max(width, height) / zone) * zone)
+    w, h = (long_side, short) if width >= height else (short, long_side)
+    mask = np.ones((h, w), np.float32)
+    ignored: list[tuple[Region, str]] = []
+    if options.ignore_status_bar:
+        frac = min(1.0, options.status_bar_fraction * max(width, height) / height)
+        ignored.append((Region(0.0, 0.0, 1.0, round(frac, 4)), "status_bar"))
+    ignored += [(r, "user") for r in options.ignore]
+    for r, _ in ignored:
+        x0, x1 = int(np.floor(r.x * w)), int(np.ceil(min(r.x + r.w, 1.0) * w))
+        y0, y1 = int(np.floor(r.y * h)), int(np.ceil(min(r.y + r.h, 1.0) * h))
+        mask[y0:y1, x0:x1] = 0.0
+    return Grid(w, h, zone, mask, tuple(ignored))
+
+
+@dataclass(frozen=True)
+class Change:
+    structural: np.ndarray  # (zones,) uint8, SCORE_SCALE units
+    shift: np.ndarray  # (zones,) int8, SHIFT_SCALE units
+    changed_fraction: float  # of analysed pixels that visibly changed (for the review UI)
+    noise: float  # estimated noise sigma, levels
+
+
+def _tolerance(zone_mean_abs: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
+    """(pixel tolerance, noise sigma) from the quietest fifth of the zones."""
+    quiet = np.sort(zone_mean_abs.ravel()[valid])
+    if not len(quiet):
+        return PIXEL_TOLERANCE, 0.0
+    sigma = 1.25 * float(quiet[len(quiet) // 5])  # Gaussian: mean absolute deviation = 0.8 sigma
+    return min(max(PIXEL_TOLERANCE, NOISE_FACTOR * sigma), 48.0), sigma
+
+
+def compare(grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...]) -> Change:
+    """prev/cur: (Y, U, V) uint8 planes of two frames at the grid's size."""
+    z, rows, cols = grid.zone, grid.rows, grid.cols
+    weight = np.maximum(grid.weight, 1.0)
+    dy = (cur[0].astype(np.float32) - prev[0]) * grid.mask
+    shift = grid.zone_sum(dy) / weight
+    resid = np.abs(dy.reshape(rows, z, cols, z) - shift[:, None, :, None]).reshape(dy.shape) * grid.mask
+    tol, sigma = _tolerance(grid.zone_sum(resid) / weight, grid.valid)
+    luma = np.maximum(resid - tol, 0.0)
+
+    cmask, cz = grid.chroma_mask, z // 2
+    cweight = np.maximum(grid.chroma_weight, 1.0)
+    dc = (np.abs(cur[1].astype(np.float32) - prev[1]) + np.abs(cur[2].astype(np.float32) - prev[2])) * cmask
+    ctol, _ = _tolerance(grid.zone_sum(dc, cz) / cweight, grid.valid)
+    chroma = np.maximum(dc - ctol, 0.0)
+
+    structural = grid.zone_sum(luma) / weight + grid.zone_sum(chroma, cz) / cweight
+    analysed = max(float(grid.mask.sum()), 1.0)
+    fraction = max(float(np.count_nonzero(luma)) / analysed, 4.0 * float(np.count_nonzero(chroma)) / analysed)
+    return Change(
+        structural=np.minimum(np.rint(structural.ravel() * SCORE_SCALE), 255).astype(np.uint8),
+        shift=np.clip(np.rint(shift.ravel() * SHIFT_SCALE), -127, 127).astype(np.int8),
+        changed_fraction=min(fraction, 1.0),
+        noise=sigma,
+    )

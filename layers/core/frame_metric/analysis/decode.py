@@ -1,0 +1,85 @@
+"""Opening videos and decoding small frames straight from FFmpeg.
+
+Decoding dominates the cost of analysis, so frames are scaled down inside FFmpeg (swscale) to a
+small yuv420p image and never converted to BGR/RGB; threaded decoding uses both cores.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import av
+import numpy as np
+
+from frame_metric.analysis.errors import CorruptVideoError, NoVideoStreamError, VideoAnalysisError
+
+
+@contextmanager
+def open_video(path: str | os.PathLike[str]) -> Iterator[tuple[Any, Any]]:
+    """(container, video stream), with FFmpeg failures mapped to the named errors."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise VideoAnalysisError(f"file not found: {path}")
+    try:
+        container = av.open(path)
+    except av.FFmpegError as exc:
+        raise CorruptVideoError(f"not a readable video file ({exc.strerror or exc})") from exc
+    try:
+        if not container.streams.video:
+            raise NoVideoStreamError("the file has no video stream")
+        yield container, container.streams.video[0]
+    finally:
+        container.close()
+
+
+def frame_pts(frame: Any) -> int | None:
+    return frame.pts if frame.pts is not None else frame.dts
+
+
+def decode_range(path: str, start_pts: int | None, end_pts: int | None, warnings: list[str],
+                 threaded: bool = True) -> Iterator[tuple[int, Any, Any]]:
+    """Yield (pts, frame, stream) for frames with start_pts <= pts < end_pts, in presentation order.
+
+    start_pts must be a clean keyframe (see probe.py): we seek there, decode until the packet of the
+    next clean keyframe, then flush the decoder so the frames it still holds come out. A damaged tail
+    stops decoding with a warning instead of an exception, so a truncated upload still gets analysed.
+    """
+    with open_video(path) as (container, stream):
+        if threaded:
+            stream.thread_type = "AUTO"
+        if start_pts is not None:
+            container.seek(start_pts, stream=stream, backward=True, any_frame=False)
+
+        def keep(frame: Any) -> bool:
+            pts = frame_pts(frame)
+            return pts is not None and (start_pts is None or pts >= start_pts) and (
+                end_pts is None or pts < end_pts)
+
+        try:
+            for packet in container.demux(stream):
+                if end_pts is not None and packet.pts is not None and packet.pts >= end_pts:
+                    break
+                for frame in packet.decode():
+                    if keep(frame):
+                        yield frame_pts(frame), frame, stream
+            for frame in stream.codec_context.decode(None):
+                if keep(frame):
+                    yield frame_pts(frame), frame, stream
+        except av.FFmpegError as exc:
+            warnings.append(f"decoding stopped early: {exc.strerror or exc}")
+
+
+def small_yuv(frame: Any, width: int, height: int) -> np.ndarray:
+    """The frame scaled to width x height as yuv420p, as one (height*3/2, width) uint8 array."""
+    small = frame.reformat(width=width, height=height, format="yuv420p", interpolation="AREA")
+    return small.to_ndarray()
+
+
+def split_planes(yuv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    h = yuv.shape[0] * 2 // 3
+    w = yuv.shape[1]
+    chroma = yuv[h:].reshape(2, h // 2, w // 2)
+    return yuv[:h], chroma[0], chroma[1]

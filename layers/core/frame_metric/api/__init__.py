@@ -1,0 +1,1 @@
+"""HTTP concerns shared by the API function: error bodies, multipart forms, the OpenAPI document."""

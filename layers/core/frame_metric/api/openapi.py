@@ -1,0 +1,122 @@
+"""The OpenAPI 3.1 document of the HTTP API, built from the pydantic models the routes use.
+
+Chalice has no schema generation of its own; one table of operations here keeps the document next to
+the models it describes, and a test checks every route of the app appears in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from frame_metric import __version__
+from frame_metric.data.video import VideoStatus
+from frame_metric.videos import schemas
+
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    response: type[BaseModel] | None = None
+    response_list: bool = False
+    body: type[BaseModel] | None = None
+    multipart: dict[str, str] | None = None  # field -> "file" | "files" | "string"
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: tuple[int, ...] = ()
+
+
+PAGING = {
+    "skip": {"type": "integer", "minimum": 0, "default": 0},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+}
+
+OPERATIONS: list[Operation] = [
+    Operation("get", "/", "Service information", "system"),
+    Operation("get", "/health", "Health check", "system"),
+    Operation("post", f"{API}/video/upload", "Upload one .mp4 and start processing", "video",
+              schemas.VideoUploadResponse, multipart={"file": "file"}, errors=(400, 413, 415)),
+    Operation("post", f"{API}/video/batch-upload", "Upload up to 5 .mp4 files", "video",
+              schemas.BatchUploadResponse, multipart={"files": "files"}, errors=(400, 413, 415)),
+    Operation("post", f"{API}/video/upload-url", "Presigned S3 PUT URL for a large file", "video",
+              schemas.PresignedUploadResponse, body=schemas.PresignedUploadRequest, errors=(400, 413, 422)),
+    Operation("get", f"{API}/video/list", "List videos, newest first", "video", schemas.VideoStatusResponse,
+              response_list=True, errors=(422,),
+              query={**PAGING, "status": {"type": "string", "enum": [s.value for s in VideoStatus]}}),
+    Operation("get", f"{API}/video/{{video_id}}/status", "Status and result of one video", "video",
+              schemas.VideoStatusResponse, errors=(404,)),
+    Operation("get", f"{API}/video/{{video_id}}/progress", "Processing progress", "video",
+              schemas.TaskProgress, errors=(404,)),
+    Operation("post", f"{API}/video/{{video_id}}/cancel", "Cancel processing", "video",
+              schemas.CancelTaskResponse, errors=(404, 409)),
+]
+
+_ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+
+
+def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        components[name] = definition
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _multipart(fields: dict[str, str]) -> dict[str, Any]:
+    binary = {"type": "string", "format": "binary"}
+    kinds = {"file": binary, "files": {"type": "array", "items": binary}, "string": {"type": "string"}}
+    schema = {"type": "object", "properties": {name: kinds[kind] for name, kind in fields.items()},
+              "required": list(fields)}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+
+
+def openapi_document(server_url: str | None = None) -> dict[str, Any]:
+    components: dict[str, Any] = {"Error": _ERROR}
+    paths: dict[str, Any] = {}
+    for op in OPERATIONS:
+        spec: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _operation_id(op)}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in _path_params(op.path)]
+        parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
+                       for name, schema in op.query.items()]
+        if parameters:
+            spec["parameters"] = parameters
+        if op.body is not None:
+            spec["requestBody"] = {"required": True,
+                                   "content": {"application/json": {"schema": _ref(op.body, components)}}}
+        if op.multipart is not None:
+            spec["requestBody"] = _multipart(op.multipart)
+        ok: dict[str, Any] = {"type": "object"}
+        if op.response is not None:
+            ref = _ref(op.response, components)
+            ok = {"type": "array", "items": ref} if op.response_list else ref
+        spec["responses"] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
+        for code in op.errors:
+            spec["responses"][str(code)] = {
+                "description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        paths.setdefault(op.path, {})[op.method] = spec
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "frame-metric", "version": __version__,
+                 "description": "Frame-exact response times from screen recordings. Errors are {\"detail\": ...}."},
+        "paths": paths,
+        "components": {"schemas": components},
+    }
+    if server_url:
+        document["servers"] = [{"url": server_url}]
+    return document
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _operation_id(op: Operation) -> str:
+    words = [part.strip("{}").replace("-", "_") for part in op.path.split("/") if part and part not in ("api", "v1")]
+    return "_".join([op.method, *words]) or op.method

@@ -1,0 +1,1 @@
+"""The `frame-metric` command line."""

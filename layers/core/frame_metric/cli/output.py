@@ -1,0 +1,62 @@
+"""How the CLI shows results and progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from tqdm import tqdm
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"frame-metric: {message}", file=sys.stderr)
+    return code
+
+
+class ProcessingBar:
+    """One bar per video, 0-100 %, its label the pipeline's current step."""
+
+    def __init__(self, label: str) -> None:
+        self.bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr,
+                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+
+    def __call__(self, progress: dict[str, Any]) -> None:
+        self.bar.n = int(progress.get("progress") or 0)
+        self.bar.set_postfix_str(progress.get("current_step", ""), refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def upload_bar(label: str, size: int) -> tqdm:
+    return tqdm(total=size, desc=f"upload {label}", unit="B", unit_scale=True, unit_divisor=1024,
+                file=sys.stderr)
+
+
+def describe_result(status: dict[str, Any]) -> str:
+    if status["status"] != "completed":
+        reason = status.get("error_message") or status["status"]
+        return f"{status['filename']}: {status['status']} ({reason})"
+    frames = {frame["type"]: frame for frame in status.get("frames", [])}
+    lines = [f"{status['filename']}: {status.get('width')}x{status.get('height')}, "
+             f"{status.get('frame_count')} frames, {status.get('duration'):.3f} s"
+             + (" (variable frame rate)" if status.get("variable_frame_rate") else "")]
+    for kind in ("first", "last"):
+        if kind in frames:
+            frame = frames[kind]
+            lines.append(f"  {kind} frame: #{frame['frame_number']} at {frame['timestamp']:.3f} s")
+        else:
+            lines.append(f"  {kind} frame: not found")
+    if status.get("measured_duration") is not None:
+        lines.append(f"  duration: {status['measured_duration'] * 1000:.1f} ms")
+    confidence = status.get("ai_confidence")
+    if confidence is not None:
+        lines.append(f"  confidence: {confidence:.2f}" + ("  (needs review: " + "; ".join(
+            status.get("review_reasons") or ["low confidence"]) + ")" if status.get("needs_review") else ""))
+    return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""`frame-metric serve`: the embedded local cloud and the API until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from frame_metric.cli.output import fail
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="run the embedded local cloud and the API on this machine")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    serve.add_argument("--aws-port", type=int, default=0,
+                       help="port of the local AWS endpoint (S3, DynamoDB, Step Functions); default: any free")
+    serve.set_defaults(handler=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions
+
+    cloud = LocalCloud(LocalCloudOptions(api_port=args.port, aws_port=args.aws_port, host=args.host))
+    try:
+        cloud.start()
+    except OSError as exc:
+        cloud.stop()
+        return fail(f"cannot start the local cloud: {exc} (is port {args.port} already in use? try --port)")
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs, "
+          f"local AWS endpoint {cloud.aws_endpoint}; open to anyone who can reach this address)", flush=True)
+    stop.wait()
+    print("stopping...", file=sys.stderr, flush=True)
+    cloud.stop()
+    return 0

@@ -1,0 +1,125 @@
+"""`frame-metric upload|status|list|cancel`: the video API from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from frame_metric.cli.output import ProcessingBar, describe_result, fail, print_json, upload_bar
+from frame_metric.client import ApiError, FrameMetricClient, default_api_url
+from frame_metric.errors import FrameMetricError
+from frame_metric.videos.container import inspect_mp4_file
+
+MAX_CONCURRENT_UPLOADS = 5
+
+
+def _api(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api", default=default_api_url(),
+                        help="API base URL (default: $FRAME_METRIC_API or http://127.0.0.1:8000)")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    upload = commands.add_parser("upload", help="upload recordings (presigned S3 upload) and follow them")
+    upload.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    upload.add_argument("--no-wait", action="store_true", help="return once uploaded")
+    upload.add_argument("--json", action="store_true", help="print the final statuses as JSON")
+    _api(upload)
+    upload.set_defaults(handler=run_upload)
+
+    status = commands.add_parser("status", help="status and result of a video")
+    status.add_argument("video_id")
+    status.add_argument("--json", action="store_true")
+    _api(status)
+    status.set_defaults(handler=run_status)
+
+    listing = commands.add_parser("list", help="list videos, newest first")
+    listing.add_argument("--status", choices=["uploading", "processing", "completed", "failed", "cancelled"])
+    listing.add_argument("--skip", type=int, default=0)
+    listing.add_argument("--limit", type=int, default=20)
+    _api(listing)
+    listing.set_defaults(handler=run_list)
+
+    cancel = commands.add_parser("cancel", help="cancel a video's processing")
+    cancel.add_argument("video_id")
+    _api(cancel)
+    cancel.set_defaults(handler=run_cancel)
+
+
+def upload_and_wait(client: FrameMetricClient, path: Path, wait: bool = True) -> dict[str, Any]:
+    with upload_bar(path.name, path.stat().st_size) as bar:
+        ticket = client.upload(path, on_bytes=bar.update)
+    if not wait:
+        return client.status(ticket["video_id"])
+    progress = ProcessingBar(path.name)
+    try:
+        return client.wait(ticket["video_id"], on_progress=progress)
+    finally:
+        progress.close()
+
+
+def run_upload(args: argparse.Namespace) -> int:
+    missing = [str(path) for path in args.files if not path.is_file()]
+    if missing:
+        return fail(f"no such file: {', '.join(missing)}")
+    for path in args.files:  # the server checks too; checking here saves uploading a wrong file
+        try:
+            inspect_mp4_file(path)
+        except FrameMetricError as exc:
+            return fail(exc.detail)
+    client = FrameMetricClient(args.api)
+    results: list[dict[str, Any]] = []
+    errors: list[str] = []
+
+    def one(path: Path) -> None:
+        try:
+            results.append(upload_and_wait(client, path, wait=not args.no_wait))
+        except ApiError as exc:
+            errors.append(f"{path.name}: {exc.detail}")
+
+    with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_UPLOADS) as pool:
+        list(pool.map(one, args.files))
+    if args.json:
+        print_json(results)
+    else:
+        for status in results:
+            print(f"{status['video_id']}  " + describe_result(status) if not args.no_wait
+                  else f"{status['video_id']}  {status['filename']}: {status['status']}")
+    for error in errors:
+        fail(error)
+    return 1 if errors or any(s["status"] in ("failed", "cancelled") for s in results) else 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    try:
+        status = FrameMetricClient(args.api).status(args.video_id)
+    except ApiError as exc:
+        return fail(exc.detail)
+    if args.json:
+        print_json(status)
+    else:
+        print(f"{status['video_id']}  {status['status']}  {status['progress']}%  {status['current_step']}")
+        print(describe_result(status) if status["status"] in ("completed", "failed") else "")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    try:
+        items = FrameMetricClient(args.api).list(args.skip, args.limit, args.status)
+    except ApiError as exc:
+        return fail(exc.detail)
+    for item in items:
+        measured = item.get("measured_duration")
+        shown = f"{measured * 1000:.1f} ms" if measured is not None else "-"
+        print(f"{item['video_id']}  {item['status']:<10} {shown:>10}  {item['filename']}")
+    return 0
+
+
+def run_cancel(args: argparse.Namespace) -> int:
+    try:
+        result = FrameMetricClient(args.api).cancel(args.video_id)
+    except ApiError as exc:
+        return fail(exc.detail)
+    print(f"{result['video_id']}  {result['status']}")
+    return 0

@@ -1,0 +1,114 @@
+"""A small HTTP client of the frame-metric API, used by the CLI (and handy in scripts)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import requests
+
+FINISHED = {"completed", "failed", "cancelled"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class _CountingReader:
+    """A file wrapper that reports bytes read, so an upload can drive a progress bar."""
+
+    def __init__(self, handle: BinaryIO, size: int, on_bytes: Callable[[int], None]) -> None:
+        self.handle, self.size, self.on_bytes = handle, size, on_bytes
+
+    def __len__(self) -> int:
+        return self.size
+
+    def read(self, amount: int = -1) -> bytes:
+        chunk = self.handle.read(amount)
+        if chunk:
+            self.on_bytes(len(chunk))
+        return chunk
+
+
+@dataclass
+class FrameMetricClient:
+    base_url: str
+    timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self.session = requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", self.timeout)
+        try:
+            response = self.session.request(method, f"{self.base_url}{path}", **kwargs)
+        except requests.RequestException as exc:
+            raise ApiError(0, f"cannot reach the frame-metric API at {self.base_url}: {exc}") from None
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text or response.reason
+            raise ApiError(response.status_code, str(detail))
+        return response.json()
+
+    def health(self) -> dict[str, Any]:
+        return self._call("GET", "/health")
+
+    def upload(self, path: Path, on_bytes: Callable[[int], None] = lambda n: None) -> dict[str, Any]:
+        """Presigned upload: ask the API for a URL, PUT the file straight to S3 (no 10 MB gateway cap)."""
+        size = path.stat().st_size
+        ticket = self._call("POST", "/api/v1/video/upload-url", json={"filename": path.name, "size": size})
+        try:
+            with path.open("rb") as handle:
+                response = requests.put(ticket["upload_url"], data=_CountingReader(handle, size, on_bytes),
+                                        headers=ticket["headers"], timeout=max(self.timeout, 600))
+        except requests.RequestException as exc:
+            raise ApiError(0, f"cannot reach the storage endpoint: {exc}") from None
+        if response.status_code >= 300:
+            raise ApiError(response.status_code, f"storage refused the upload: {response.text[:300]}")
+        return ticket
+
+    def upload_form(self, path: Path) -> dict[str, Any]:
+        with path.open("rb") as handle:
+            return self._call("POST", "/api/v1/video/upload", files={"file": (path.name, handle, "video/mp4")},
+                              timeout=max(self.timeout, 600))
+
+    def status(self, video_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/video/{video_id}/status")
+
+    def progress(self, video_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/video/{video_id}/progress")
+
+    def cancel(self, video_id: str) -> dict[str, Any]:
+        return self._call("POST", f"/api/v1/video/{video_id}/cancel")
+
+    def list(self, skip: int = 0, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"skip": skip, "limit": limit}
+        if status:
+            params["status"] = status
+        return self._call("GET", "/api/v1/video/list", params=params)
+
+    def wait(self, video_id: str, on_progress: Callable[[dict[str, Any]], None] = lambda p: None,
+             timeout: float = 900.0, interval: float = 0.5) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            progress = self.progress(video_id)
+            on_progress(progress)
+            if progress["status"] in FINISHED:
+                return self.status(video_id)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"video {video_id} still {progress['status']} after {timeout:.0f} s")
+            time.sleep(interval)
+
+
+def default_api_url() -> str:
+    return os.environ.get("FRAME_METRIC_API", "http://127.0.0.1:8000")

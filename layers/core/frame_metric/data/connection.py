@@ -1,0 +1,27 @@
+"""Point every PynamoDB model at the table names and endpoint of the current settings.
+
+PynamoDB reads `Meta` at class level, so the local cloud, tests and Lambda handlers bind once at
+start-up instead of freezing names at import time.
+"""
+
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+from frame_metric.data.video import Video
+from frame_metric.settings import Settings, get_settings
+
+
+def table_bindings(settings: Settings) -> list[tuple[type[Model], str]]:
+    """Every model with the table name it lives in under these settings."""
+    return [(Video, settings.videos_table)]
+
+
+def bind_models(settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
+    for model, table_name in table_bindings(settings):
+        model.Meta.table_name = table_name
+        model.Meta.region = settings.region
+        model.Meta.host = settings.endpoint_url
+        # Drop a cached connection so the next call uses the new endpoint.
+        model._connection = None

@@ -1,0 +1,60 @@
+"""One local endpoint for every AWS API: Lambda Invoke goes to our runtime, the rest to moto.
+
+moto's Step Functions executor calls Lambda at http://localhost:$MOTO_PORT; listening on that port and
+answering `POST /2015-03-31/functions/{name}/invocations` ourselves is what makes state machines run
+our real handlers, with no patch inside moto.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import unquote
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
+
+_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
+
+
+class FrontDoor:
+    def __init__(self, runtime: LocalLambdaRuntime) -> None:
+        self.runtime = runtime
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        match = _INVOKE.match(environ.get("PATH_INFO", ""))
+        if match and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            payload = environ["wsgi.input"].read(length) if length else b""
+            result = self.runtime.invoke(unquote(match.group("name")), payload)
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(result.payload))),
+                       ("X-Amz-Executed-Version", "$LATEST")]
+            if result.function_error:
+                headers.append(("X-Amz-Function-Error", result.function_error))
+            start_response(f"{result.status} {'OK' if result.status == 200 else 'Error'}", headers)
+            return [result.payload]
+        return self.moto(environ, start_response)
+
+
+class FrontDoorServer:
+    def __init__(self, runtime: LocalLambdaRuntime, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.server: BaseWSGIServer = make_server(host, port, FrontDoor(runtime), threaded=True,
+                                                  request_handler=MotoRequestHandler)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="front-door", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)

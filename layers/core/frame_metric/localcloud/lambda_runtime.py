@@ -1,0 +1,121 @@
+"""A local Lambda runtime: the real handlers from `functions/`, invoked in this process.
+
+It speaks what Step Functions needs of Lambda's Invoke API: the payload in, the handler's JSON out, and
+on an exception `X-Amz-Function-Error: Unhandled` with {errorType, errorMessage}, so the state
+machine's Retry and Catch see the same error names as in the cloud.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import sys
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from frame_metric.localcloud.template import FunctionSpec
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    status: int
+    payload: bytes
+    function_error: str | None = None
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    aws_request_id: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int = 512
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+class LocalLambdaRuntime:
+    def __init__(self, functions: dict[str, FunctionSpec], arn_prefix: str, concurrency: int = 8) -> None:
+        self.functions = functions
+        self.arn_prefix = arn_prefix
+        self._modules: dict[str, ModuleType] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lambda")
+        # Fault injection for tests: function name -> callable run before the handler.
+        self.before_invoke: dict[str, Callable[[dict[str, Any]], None]] = {}
+        self.invocations: list[str] = []
+
+    def arn(self, name: str) -> str:
+        return f"{self.arn_prefix}{name}"
+
+    def name_of(self, name_or_arn: str) -> str:
+        # Invoke accepts a name, a full ARN, or an ARN with a version/alias qualifier.
+        if name_or_arn.startswith("arn:"):
+            parts = name_or_arn.split(":")
+            return parts[6]
+        return name_or_arn
+
+    def module(self, name: str) -> ModuleType:
+        return self._module(self.functions[name])
+
+    def _module(self, spec: FunctionSpec) -> ModuleType:
+        with self._lock:
+            if spec.logical_id not in self._modules:
+                path = spec.code_dir / f"{spec.module.replace('.', '/')}.py"
+                module_name = f"frame_metric_local_fn.{spec.logical_id}"
+                loader_spec = importlib.util.spec_from_file_location(module_name, path)
+                if loader_spec is None or loader_spec.loader is None:
+                    raise ImportError(f"cannot load {path}")
+                module = importlib.util.module_from_spec(loader_spec)
+                sys.modules[module_name] = module
+                loader_spec.loader.exec_module(module)
+                self._modules[spec.logical_id] = module
+            return self._modules[spec.logical_id]
+
+    def handler(self, name: str) -> Handler:
+        spec = self.functions[name]
+        return getattr(self._module(spec), spec.attribute)
+
+    def invoke(self, name_or_arn: str, payload: bytes) -> Invocation:
+        name = self.name_of(name_or_arn)
+        if name not in self.functions:
+            body = {"Type": "User", "message": f"Function not found: {name_or_arn}"}
+            return Invocation(404, json.dumps(body).encode())
+        spec = self.functions[name]
+        event = json.loads(payload or b"{}")
+        context = LambdaContext(name, str(uuid.uuid4()), self.arn(name))
+        self.invocations.append(name)
+        future = self._pool.submit(self._run, name, event, context)
+        try:
+            result = future.result(timeout=spec.timeout)
+        except FutureTimeout:
+            # Like Lambda: the caller gets a timeout error; the thread cannot be killed, it finishes alone.
+            error = {"errorType": "Sandbox.Timedout",
+                     "errorMessage": f"Task timed out after {spec.timeout}.00 seconds"}
+            return Invocation(200, json.dumps(error).encode(), "Unhandled")
+        except Exception as exc:
+            error = {"errorType": type(exc).__name__, "errorMessage": str(exc),
+                     "stackTrace": traceback.format_exception(exc)[-6:]}
+            log.info("function %s raised %s: %s", name, type(exc).__name__, exc)
+            return Invocation(200, json.dumps(error).encode(), "Unhandled")
+        return Invocation(200, json.dumps(result).encode())
+
+    def _run(self, name: str, event: Any, context: LambdaContext) -> Any:
+        hook = self.before_invoke.get(name)
+        if hook is not None:
+            hook(event)
+        return self.handler(name)(event, context)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

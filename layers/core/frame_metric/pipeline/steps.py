@@ -1,0 +1,178 @@
+"""The pipeline's steps. Each takes the small JSON its state passes and returns a small JSON: S3 keys
+and summaries, never frame data (Step Functions caps state at 256 KB)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from frame_metric.analysis import (
+    AnalysisOptions,
+    Segment,
+    SegmentFeatures,
+    ThumbnailSpec,
+    VideoProbe,
+    analyse_segment,
+    extract_frames,
+    plan_segments,
+    probe_video,
+    select_boundaries,
+)
+from frame_metric.data.video import FrameMark, IgnoredRegion, MarkingMethod, Video, VideoStatus, frame_id
+from frame_metric.settings import get_settings
+from frame_metric.storage.keys import VideoKeys
+from frame_metric.storage.s3 import ObjectStore
+from frame_metric.videos import records
+
+log = logging.getLogger(__name__)
+THUMBNAILS = ThumbnailSpec()
+CANDIDATE_IMAGES = 5  # full-size frames stored per boundary, for the reviewer
+
+
+class VideoNotActive(Exception):
+    """The video was cancelled or failed meanwhile: the execution stops without touching it."""
+
+
+def probe(event: dict[str, Any]) -> dict[str, Any]:
+    video_id, key = event["video_id"], event["key"]
+    execution = event.get("execution_id") or ""
+    if not records.mark_processing(video_id, execution.rsplit(":", 1)[-1], execution):
+        raise VideoNotActive(f"video {video_id} is no longer active")
+    records.set_step(video_id, "probing", 5)
+    store = ObjectStore()
+    video_probe = probe_video(str(store.local_copy(key)))
+    keys = VideoKeys(video_id)
+    store.put_json(keys.probe, video_probe.to_dict())
+    records.update_if(video_id, [VideoStatus.PROCESSING.value], [
+        Video.duration.set(video_probe.duration),
+        Video.fps.set(video_probe.fps),
+        Video.width.set(video_probe.width),
+        Video.height.set(video_probe.height),
+        Video.frame_count.set(video_probe.frame_count),
+        Video.variable_frame_rate.set(video_probe.variable_frame_rate),
+        Video.codec.set(video_probe.codec),
+        Video.frames_analysed.set(0),
+    ])
+    records.set_step(video_id, "extracting_frames", 10)
+    segments = plan_segments(video_probe, get_settings().segment_frames)
+    return {"probe_key": keys.probe, "frame_count": video_probe.frame_count,
+            "segments": [segment.to_dict() for segment in segments]}
+
+
+def analyse(event: dict[str, Any]) -> dict[str, Any]:
+    video_id, key = event["video_id"], event["key"]
+    store = ObjectStore()
+    video_probe = VideoProbe.from_dict(store.get_json(event["probe_key"]))
+    segment = Segment.from_dict(event["segment"])
+    reported = 0
+    last_report = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        nonlocal reported, last_report
+        if time.monotonic() - last_report >= 0.5:
+            records.add_frames_analysed(video_id, done - reported, video_probe.frame_count)
+            reported, last_report = done, time.monotonic()
+
+    features = analyse_segment(str(store.local_copy(key)), video_probe, segment, _options(event),
+                               progress=progress, thumbnails=THUMBNAILS)
+    keys = VideoKeys(video_id)
+    store.put_bytes(keys.features(segment.index), features.to_bytes())
+    sprites = []
+    for number, sprite in enumerate(features.sprites):
+        sprite_key = keys.sprite(segment.index, number)
+        store.put_bytes(sprite_key, sprite.jpeg, "image/jpeg")
+        sprites.append({"key": sprite_key, "first_frame": sprite.first_frame, "count": sprite.count,
+                        "columns": sprite.columns, "thumb_width": sprite.thumb_width,
+                        "thumb_height": sprite.thumb_height})
+    records.add_frames_analysed(video_id, (segment.end_frame - segment.start_frame) - reported,
+                                video_probe.frame_count)
+    return {"segment": segment.index, "features_key": keys.features(segment.index), "sprites": sprites}
+
+
+def _options(event: dict[str, Any]) -> AnalysisOptions:
+    raw = event.get("options")
+    return AnalysisOptions.from_dict(raw) if raw else AnalysisOptions()
+
+
+def select(event: dict[str, Any]) -> dict[str, Any]:
+    video_id, key = event["video_id"], event["key"]
+    records.set_step(video_id, "selecting_frames", 88)
+    store = ObjectStore()
+    keys = VideoKeys(video_id)
+    video_probe = VideoProbe.from_dict(store.get_json(event["probe_key"]))
+    analysed = sorted(event["segments"], key=lambda item: item["segment"])
+    features = [SegmentFeatures.from_bytes(store.get_bytes(item["features_key"])) for item in analysed]
+    result = select_boundaries(video_probe, features, _options(event))
+    summary = result.to_dict()
+
+    wanted: list[int] = []
+    for mark in (summary["first_frame"], summary["last_frame"]):
+        if mark is not None:
+            wanted.append(mark["frame_number"])
+    for name in ("first_candidates", "last_candidates"):
+        wanted.extend(candidate["frame_number"] for candidate in summary[name][:CANDIDATE_IMAGES])
+    images = extract_frames(str(store.local_copy(key)), sorted(set(wanted))) if wanted else {}
+    for number, jpeg in images.items():
+        store.put_bytes(keys.frame_image(number), jpeg, "image/jpeg")
+
+    sprites = [sprite for item in analysed for sprite in item["sprites"]]
+    frames = [dict(frame, id=frame_id(video_id, frame["frame_number"])) for frame in result.frames()]
+    store.put_json(keys.frames_table, {"frames": frames, "sprites": sprites})
+    summary["frame_images"] = {str(number): keys.frame_image(number) for number in images}
+    store.put_json(keys.analysis, summary)
+    records.set_step(video_id, "finalizing", 95)
+    return {"analysis_key": keys.analysis}
+
+
+def _mark(value: dict[str, Any] | None, images: dict[str, str]) -> FrameMark | None:
+    if value is None:
+        return None
+    number = int(value["frame_number"])
+    return FrameMark(frame_number=number, timestamp=value["timestamp"], score=value.get("score"),
+                     image_key=images.get(str(number)))
+
+
+def finalize(event: dict[str, Any]) -> dict[str, Any]:
+    video_id = event["video_id"]
+    summary = ObjectStore().get_json(event["analysis_key"])
+    images = summary.get("frame_images", {})
+    changed = records.update_if(video_id, [VideoStatus.PROCESSING.value], [
+        Video.status.set(VideoStatus.COMPLETED.value),
+        Video.progress.set(100),
+        Video.current_step.set("completed"),
+        Video.first_frame.set(_mark(summary["first_frame"], images)),
+        Video.last_frame.set(_mark(summary["last_frame"], images)),
+        Video.first_candidates.set([_mark(c, images) for c in summary["first_candidates"]]),
+        Video.last_candidates.set([_mark(c, images) for c in summary["last_candidates"]]),
+        Video.ai_confidence.set(summary["confidence"]),
+        Video.needs_review.set(bool(summary["needs_review"])),
+        Video.review_reasons.set(list(summary.get("review_reasons") or [])),
+        Video.ignored_regions.set([IgnoredRegion(**region) for region in summary.get("ignored_regions", [])]),
+        Video.marking_method.set(MarkingMethod.ALGORITHM.value),
+        Video.analysis_key.set(event["analysis_key"]),
+    ])
+    return {"video_id": video_id, "status": "completed" if changed else "unchanged"}
+
+
+def failure_reason(error: dict[str, Any] | None) -> str:
+    """A person-readable reason from a Catch's {Error, Cause}; Lambda errors put JSON in Cause."""
+    if not error:
+        return "the pipeline failed without saying why"
+    name, cause = error.get("Error") or "Error", error.get("Cause") or ""
+    try:
+        parsed = json.loads(cause)
+    except (TypeError, ValueError):
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("errorMessage"):
+        return f"{parsed.get('errorType') or name}: {parsed['errorMessage']}"
+    if name == "States.Timeout":
+        return "the pipeline timed out"
+    return f"{name}: {cause}" if cause else name
+
+
+def fail(event: dict[str, Any]) -> dict[str, Any]:
+    reason = failure_reason(event.get("error"))
+    changed = records.mark_failed(event["video_id"], reason)
+    return {"video_id": event["video_id"], "status": "failed" if changed else "unchanged", "reason": reason}

@@ -1,0 +1,128 @@
+"""S3 ObjectCreated under the upload prefix -> a checked video item and one pipeline execution.
+
+Runs for uploads through the API, presigned PUTs and files dropped straight into the bucket alike.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from frame_metric.data.video import Video, VideoStatus
+from frame_metric.errors import FrameMetricError
+from frame_metric.pipeline.execution import Executions, execution_name
+from frame_metric.settings import Settings, get_settings
+from frame_metric.storage.s3 import ObjectMissing, ObjectStore
+from frame_metric.videos import records
+from frame_metric.videos.container import inspect_mp4
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ObjectCreated:
+    bucket: str
+    key: str
+    size: int
+    version: str  # what makes this upload distinct: versionId, else the event's sequencer, else eTag
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> ObjectCreated:
+        s3 = record["s3"]
+        obj = s3["object"]
+        version = obj.get("versionId") or obj.get("sequencer") or obj.get("eTag") or ""
+        # S3 event keys arrive URL-encoded (spaces as '+').
+        return cls(bucket=s3["bucket"]["name"], key=unquote_plus(obj["key"]),
+                   size=int(obj.get("size", 0)), version=str(version))
+
+
+@dataclass(frozen=True)
+class TriggerOutcome:
+    video_id: str | None
+    action: str  # started | duplicate | rejected | ignored
+
+
+def records_from_event(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """S3 records from a direct S3 event or from SQS messages carrying S3 events (the cloud's and the
+    local cloud's transport)."""
+    found: list[dict[str, Any]] = []
+    for record in event.get("Records", []):
+        if "s3" in record:
+            found.append(record)
+        elif "body" in record:
+            body = json.loads(record["body"])
+            found.extend(r for r in body.get("Records", []) if "s3" in r)  # skips s3:TestEvent
+    return found
+
+
+def _video_id_for(created: ObjectCreated, settings: Settings) -> tuple[str, bool]:
+    """(video_id, registered): API uploads carry their id in the key; dropped files get an id derived
+    from the object so a repeated event maps to the same video."""
+    relative = created.key[len(settings.upload_prefix):]
+    head = relative.split("/", 1)[0]
+    try:
+        candidate = str(uuid.UUID(head))
+    except ValueError:
+        candidate = ""
+    if candidate and "/" in relative and records.find_video(candidate) is not None:
+        return candidate, True
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"s3://{created.bucket}/{created.key}#{created.version}")
+    return str(derived), False
+
+
+def handle_object_created(created: ObjectCreated, settings: Settings | None = None,
+                          store: ObjectStore | None = None, executions: Executions | None = None) -> TriggerOutcome:
+    settings = settings or get_settings()
+    if not created.key.startswith(settings.upload_prefix) or created.key.endswith("/"):
+        return TriggerOutcome(None, "ignored")
+    store = store or ObjectStore(settings)
+    video_id, registered = _video_id_for(created, settings)
+    if not registered:
+        records.create_video(Video(video_id, filename=posixpath.basename(created.key),
+                                   s3_key=created.key, size_bytes=created.size))
+    video = records.get_video(video_id)
+    if video.video_status != VideoStatus.UPLOADING and video.video_status != VideoStatus.PROCESSING:
+        return TriggerOutcome(video_id, "duplicate")
+
+    try:
+        size = int(store.head(created.key)["ContentLength"])
+        if size > settings.max_video_bytes:
+            raise FrameMetricError(
+                f"{video.filename} is {size} bytes, over the limit of {settings.max_video_bytes} bytes"
+            )
+        inspect_mp4(lambda offset, length: store.read_range(created.key, offset, offset + length - 1),
+                    size, video.filename)
+    except ObjectMissing:
+        records.mark_failed(video_id, "the uploaded object disappeared before it could be processed")
+        return TriggerOutcome(video_id, "rejected")
+    except FrameMetricError as exc:
+        records.mark_failed(video_id, exc.detail)
+        return TriggerOutcome(video_id, "rejected")
+
+    executions = executions or Executions(settings)
+    name = execution_name(video_id, created.bucket, created.key, created.version)
+    # StartExecution is idempotent for a running execution with the same name and input, and refuses
+    # a closed one (ExecutionAlreadyExists): either way a repeated event starts nothing new. Starting
+    # again is still right when an earlier attempt died between recording the name and starting.
+    seen_before = video.execution_name == name
+    outcome = executions.start(name, {"video_id": video_id, "bucket": created.bucket, "key": created.key})
+    if not records.mark_processing(video_id, name, outcome.execution_arn) and outcome.started:
+        # Cancelled while we were starting it: do not let it run.
+        executions.stop(outcome.execution_arn, "video was cancelled before processing started")
+    return TriggerOutcome(video_id, "duplicate" if seen_before or not outcome.started else "started")
+
+
+def handle_event(event: dict[str, Any]) -> list[TriggerOutcome]:
+    outcomes = []
+    for record in records_from_event(event):
+        if not str(record.get("eventName", "ObjectCreated")).startswith("ObjectCreated"):
+            continue
+        outcome = handle_object_created(ObjectCreated.from_record(record))
+        log.info("upload %s -> %s", record["s3"]["object"]["key"], outcome)
+        outcomes.append(outcome)
+    return outcomes

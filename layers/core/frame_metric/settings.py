@@ -1,0 +1,69 @@
+"""One typed settings object, read from the environment.
+
+The same names are set by template.yaml in the cloud and by the embedded local cloud on a laptop, so
+the domain never needs to know where it runs: only endpoints differ.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+MB = 1024 * 1024
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str = "us-east-1"
+    # None means "the real AWS endpoints"; the local cloud, LocalStack or MinIO set an URL here.
+    endpoint_url: str | None = None
+    bucket: str = "frame-metric-videos"
+    videos_table: str = "frame-metric-videos"
+    state_machine_arn: str = ""
+    upload_prefix: str = "uploads/"
+    max_video_bytes: int = 500 * MB
+    max_batch_files: int = 5
+    presign_seconds: int = 3600
+    # Frames per Map segment: short recordings are one segment, long ones fan out.
+    segment_frames: int = 3600
+    # Seconds an execution may run before the pipeline gives up on it and marks the video failed.
+    pipeline_timeout_seconds: int = 900
+    version: str = "1.0.0"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            bucket=env.get("FRAME_METRIC_BUCKET", cls.bucket),
+            videos_table=env.get("FRAME_METRIC_VIDEOS_TABLE", cls.videos_table),
+            state_machine_arn=env.get("FRAME_METRIC_STATE_MACHINE_ARN", ""),
+            upload_prefix=env.get("FRAME_METRIC_UPLOAD_PREFIX", cls.upload_prefix),
+            max_video_bytes=_int("FRAME_METRIC_MAX_VIDEO_BYTES", cls.max_video_bytes),
+            max_batch_files=_int("FRAME_METRIC_MAX_BATCH_FILES", cls.max_batch_files),
+            presign_seconds=_int("FRAME_METRIC_PRESIGN_SECONDS", cls.presign_seconds),
+            segment_frames=_int("FRAME_METRIC_SEGMENT_FRAMES", cls.segment_frames),
+            pipeline_timeout_seconds=_int("FRAME_METRIC_PIPELINE_TIMEOUT", cls.pipeline_timeout_seconds),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (the local cloud changes the environment when it starts)."""
+    get_settings.cache_clear()

@@ -1,0 +1,114 @@
+"""A thin adapter over the S3 client: what the domain needs, with errors it can act on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from frame_metric.settings import Settings, get_settings
+
+_NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+
+
+class ObjectMissing(Exception):
+    pass
+
+
+def s3_client(settings: Settings) -> Any:
+    return boto3.client(
+        "s3",
+        region_name=settings.region,
+        endpoint_url=settings.endpoint_url,
+        # Path-style keeps presigned URLs valid against local endpoints (no bucket DNS names there).
+        config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",
+                      retries={"max_attempts": 5, "mode": "standard"}),
+    )
+
+
+class ObjectStore:
+    def __init__(self, settings: Settings | None = None, client: Any | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.bucket = self.settings.bucket
+        self.client = client or s3_client(self.settings)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def put_json(self, key: str, value: Any) -> None:
+        self.put_bytes(key, json.dumps(value, separators=(",", ":")).encode(), "application/json")
+
+    def upload_file(self, key: str, fileobj: BinaryIO, content_type: str = "video/mp4") -> None:
+        self.client.upload_fileobj(fileobj, self.bucket, key, ExtraArgs={"ContentType": content_type})
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _NOT_FOUND:
+                raise ObjectMissing(key) from exc
+            raise
+
+    def get_json(self, key: str) -> Any:
+        return json.loads(self.get_bytes(key))
+
+    def head(self, key: str) -> dict[str, Any]:
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _NOT_FOUND:
+                raise ObjectMissing(key) from exc
+            raise
+
+    def read_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes start..end inclusive (fewer when the object is shorter)."""
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end}")
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code == "InvalidRange":
+                return b""
+            if code in _NOT_FOUND:
+                raise ObjectMissing(key) from exc
+            raise
+        return response["Body"].read()
+
+    def delete_prefix(self, prefix: str) -> None:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+
+    def presigned_get(self, key: str, seconds: int | None = None) -> str:
+        return self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key},
+            ExpiresIn=seconds or self.settings.presign_seconds,
+        )
+
+    def presigned_put(self, key: str, content_type: str = "video/mp4", seconds: int | None = None) -> str:
+        return self.client.generate_presigned_url(
+            "put_object", Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=seconds or self.settings.presign_seconds,
+        )
+
+    def local_copy(self, key: str) -> Path:
+        """Download an object once per version into a scratch cache (Lambda's /tmp survives warm starts,
+        and steps of one execution often run in the same container)."""
+        etag = self.head(key)["ETag"].strip('"')
+        digest = hashlib.sha256(f"{self.bucket}/{key}/{etag}".encode()).hexdigest()[:32]
+        cache_dir = Path(tempfile.gettempdir()) / "frame-metric-cache"
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        target = cache_dir / f"{digest}.mp4"
+        if not target.exists():
+            partial = target.with_suffix(f".{os.getpid()}.{id(self)}.part")
+            self.client.download_file(self.bucket, key, str(partial))
+            partial.replace(target)
+        return target

@@ -1,0 +1,110 @@
+"""State changes of a video item. Every change is conditional on the status it expects, so a late step
+of a cancelled or failed execution can never overwrite the final state, and a retried step is harmless."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from frame_metric.data.video import Video, VideoStatus, utcnow
+from frame_metric.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+ACTIVE = [VideoStatus.UPLOADING.value, VideoStatus.PROCESSING.value]
+
+
+def _condition_failed(exc: Exception) -> bool:
+    cause = getattr(exc, "cause_response_code", None)
+    return cause == "ConditionalCheckFailedException"
+
+
+def get_video(video_id: str) -> Video:
+    try:
+        return Video.get(video_id, consistent_read=True)
+    except DoesNotExist:
+        raise NotFound(f"video {video_id} not found") from None
+
+
+def find_video(video_id: str) -> Video | None:
+    try:
+        return Video.get(video_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def create_video(video: Video) -> bool:
+    """Insert a new item; False when one with this id exists already (a duplicate event)."""
+    try:
+        video.save(condition=Video.video_id.does_not_exist())
+    except PutError as exc:
+        if _condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def update_if(video_id: str, expected: list[str], actions: list[Any]) -> bool:
+    """Apply `actions` only while the video's status is one of `expected`; False otherwise."""
+    actions = [*actions, Video.updated_at.set(utcnow())]
+    try:
+        Video(video_id).update(actions=actions, condition=Video.status.is_in(*expected))
+    except UpdateError as exc:
+        if _condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def mark_processing(video_id: str, execution_name: str, execution_arn: str) -> bool:
+    return update_if(video_id, ACTIVE, [
+        Video.status.set(VideoStatus.PROCESSING.value),
+        Video.execution_name.set(execution_name),
+        Video.execution_arn.set(execution_arn),
+    ])
+
+
+def set_step(video_id: str, step: str, progress: int) -> bool:
+    return update_if(video_id, [VideoStatus.PROCESSING.value], [
+        Video.current_step.set(step),
+        Video.progress.set(max(0, min(100, progress))),
+    ])
+
+
+def add_frames_analysed(video_id: str, frames: int, frame_count: int) -> None:
+    """Count frames done across concurrent segments; progress maps them onto 10..85 %."""
+    if frames <= 0:
+        return
+    video = Video(video_id)
+    try:
+        # update() returns the new item, so the total needs no second read.
+        video.update(
+            actions=[Video.frames_analysed.add(frames), Video.updated_at.set(utcnow())],
+            condition=Video.status == VideoStatus.PROCESSING.value,
+        )
+    except UpdateError as exc:
+        if _condition_failed(exc):
+            return
+        raise
+    share = min(1.0, (video.frames_analysed or 0) / max(1, frame_count))
+    set_step(video_id, "extracting_frames", 10 + int(75 * share))
+
+
+def mark_failed(video_id: str, reason: str) -> bool:
+    changed = update_if(video_id, ACTIVE, [
+        Video.status.set(VideoStatus.FAILED.value),
+        Video.current_step.set("failed"),
+        Video.error_message.set(reason[:2000]),
+    ])
+    if changed:
+        log.warning("video %s failed: %s", video_id, reason)
+    return changed
+
+
+def mark_cancelled(video_id: str) -> bool:
+    return update_if(video_id, ACTIVE, [
+        Video.status.set(VideoStatus.CANCELLED.value),
+        Video.current_step.set("cancelled"),
+    ])

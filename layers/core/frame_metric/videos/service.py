@@ -1,0 +1,190 @@
+"""What the video API does: accept uploads, report status and progress, list, cancel."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from frame_metric.data.video import FrameMark, Video, VideoStatus, frame_id
+from frame_metric.errors import BadRequest, Conflict, PayloadTooLarge, ValidationFailed
+from frame_metric.pipeline.execution import Executions
+from frame_metric.pipeline.sweeper import reconcile
+from frame_metric.settings import Settings, get_settings
+from frame_metric.storage.keys import VideoKeys
+from frame_metric.storage.s3 import ObjectStore
+from frame_metric.videos import records
+from frame_metric.videos.container import inspect_mp4_file
+from frame_metric.videos.schemas import (
+    BatchUploadResponse,
+    CancelTaskResponse,
+    FrameResponse,
+    PresignedUploadRequest,
+    PresignedUploadResponse,
+    TaskProgress,
+    VideoStatusResponse,
+    VideoUploadResponse,
+)
+
+log = logging.getLogger(__name__)
+ALLOWED_EXTENSIONS = (".mp4",)
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    filename: str
+    path: Path
+    size: int
+
+
+class VideoService:
+    def __init__(self, settings: Settings | None = None, store: ObjectStore | None = None,
+                 executions: Executions | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.store = store or ObjectStore(self.settings)
+        self._executions = executions
+
+    @property
+    def executions(self) -> Executions:
+        if self._executions is None:
+            self._executions = Executions(self.settings)
+        return self._executions
+
+    # -- uploads -------------------------------------------------------------------------------
+
+    def check_name_and_size(self, filename: str, size: int) -> None:
+        if not filename or not filename.strip():
+            raise BadRequest("the file has no name")
+        if not filename.lower().endswith(ALLOWED_EXTENSIONS):
+            raise BadRequest(f"{filename}: only .mp4 files are accepted")
+        if size <= 0:
+            raise BadRequest(f"{filename} is empty")
+        if size > self.settings.max_video_bytes:
+            limit_mb = self.settings.max_video_bytes // (1024 * 1024)
+            raise PayloadTooLarge(f"{filename} is {size} bytes, over the {limit_mb} MB limit")
+
+    def check_file(self, incoming: IncomingFile) -> None:
+        self.check_name_and_size(incoming.filename, incoming.size)
+        inspect_mp4_file(incoming.path, incoming.filename)
+
+    def _store(self, incoming: IncomingFile, batch_id: str | None) -> VideoUploadResponse:
+        video_id = str(uuid.uuid4())
+        key = VideoKeys(video_id).upload(self.settings.upload_prefix, incoming.filename)
+        # The item exists before the object, so the upload trigger finds it when the event comes.
+        video = Video(video_id, filename=incoming.filename, s3_key=key, size_bytes=incoming.size,
+                      batch_id=batch_id)
+        records.create_video(video)
+        try:
+            with incoming.path.open("rb") as handle:
+                self.store.upload_file(key, handle)
+        except Exception:
+            video.delete()  # nothing half-written: no item without its file
+            raise
+        return VideoUploadResponse(video_id=video_id, task_id=None, status=VideoStatus.UPLOADING,
+                                   message="视频上传成功，开始处理")
+
+    def upload(self, incoming: IncomingFile) -> VideoUploadResponse:
+        self.check_file(incoming)
+        return self._store(incoming, None)
+
+    def batch_upload(self, files: list[IncomingFile]) -> BatchUploadResponse:
+        if not files:
+            raise BadRequest("no files were sent (form field 'files')")
+        if len(files) > self.settings.max_batch_files:
+            raise BadRequest(f"{len(files)} files sent; at most {self.settings.max_batch_files} per batch")
+        for incoming in files:  # all or nothing: check every file before storing any
+            self.check_file(incoming)
+        batch_id = str(uuid.uuid4())
+        videos = [self._store(incoming, batch_id) for incoming in files]
+        for video in videos:
+            video.message = "上传成功"
+        return BatchUploadResponse(batch_id=batch_id, total_count=len(videos), videos=videos,
+                                   message="批量上传完成")
+
+    def presign_upload(self, request: PresignedUploadRequest) -> PresignedUploadResponse:
+        self.check_name_and_size(request.filename, request.size)
+        video_id = str(uuid.uuid4())
+        key = VideoKeys(video_id).upload(self.settings.upload_prefix, request.filename)
+        records.create_video(Video(video_id, filename=request.filename, s3_key=key, size_bytes=request.size))
+        content_type = "video/mp4"
+        return PresignedUploadResponse(
+            video_id=video_id, upload_url=self.store.presigned_put(key, content_type),
+            headers={"Content-Type": content_type}, expires_in=self.settings.presign_seconds,
+            status=VideoStatus.UPLOADING, message="PUT the file to upload_url; processing starts when it arrives",
+        )
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _current(self, video_id: str) -> Video:
+        video = records.get_video(video_id)
+        if not video.video_status.finished and reconcile(video, self.settings, self._executions):
+            video = records.get_video(video_id)
+        return video
+
+    def status(self, video_id: str) -> VideoStatusResponse:
+        return self.to_status(self._current(video_id))
+
+    def progress(self, video_id: str) -> TaskProgress:
+        video = self._current(video_id)
+        return TaskProgress(video_id=video.video_id, task_id=video.execution_name,
+                            status=video.video_status, progress=int(video.progress or 0),
+                            current_step=video.current_step, error_message=video.error_message)
+
+    def list(self, skip: int = 0, limit: int = 20, status: str | None = None) -> list[VideoStatusResponse]:
+        if skip < 0:
+            raise ValidationFailed("skip must be 0 or more")
+        if not 1 <= limit <= MAX_PAGE:
+            raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE}")
+        if status is not None:
+            try:
+                wanted = VideoStatus(status)
+            except ValueError:
+                allowed = ", ".join(s.value for s in VideoStatus)
+                raise ValidationFailed(f"status must be one of {allowed}") from None
+            query = Video.by_status.query(wanted.value, scan_index_forward=False)
+        else:
+            query = Video.by_created.query("video", scan_index_forward=False)
+        return [self.to_status(video) for video in itertools.islice(query, skip, skip + limit)]
+
+    def cancel(self, video_id: str) -> CancelTaskResponse:
+        video = records.get_video(video_id)
+        if video.video_status.finished:
+            raise Conflict(f"video {video_id} is already {video.status}; only uploading or processing "
+                           "videos can be cancelled")
+        if not records.mark_cancelled(video_id):
+            current = records.get_video(video_id)
+            raise Conflict(f"video {video_id} is already {current.status}; it can no longer be cancelled")
+        if video.execution_arn:
+            self.executions.stop(video.execution_arn, "cancelled by the user")
+        return CancelTaskResponse(video_id=video_id, task_id=video.execution_name,
+                                  status=VideoStatus.CANCELLED, message="任务已取消")
+
+    # -- shaping -------------------------------------------------------------------------------
+
+    def _frame(self, video: Video, mark: FrameMark, kind: str) -> FrameResponse:
+        number = int(mark.frame_number)
+        return FrameResponse(
+            id=frame_id(video.video_id, number), type=kind, timestamp=float(mark.timestamp),
+            frame_number=number, confidence_score=None if mark.score is None else float(mark.score),
+            url=self.store.presigned_get(mark.image_key) if mark.image_key else None,
+        )
+
+    def to_status(self, video: Video) -> VideoStatusResponse:
+        frames = [self._frame(video, mark, kind)
+                  for mark, kind in ((video.first_frame, "first"), (video.last_frame, "last")) if mark]
+        return VideoStatusResponse(
+            video_id=video.video_id, filename=video.filename, status=video.video_status,
+            duration=video.duration, fps=video.fps,
+            width=None if video.width is None else int(video.width),
+            height=None if video.height is None else int(video.height),
+            task_id=video.execution_name, error_message=video.error_message, frames=frames,
+            progress=int(video.progress or 0), current_step=video.current_step, created_at=video.created_at,
+            measured_duration=video.measured_duration,
+            frame_count=None if video.frame_count is None else int(video.frame_count),
+            variable_frame_rate=video.variable_frame_rate, ai_confidence=video.ai_confidence,
+            needs_review=bool(video.needs_review), review_reasons=list(video.review_reasons or []),
+            marking_method=video.marking_method,
+        )

@@ -1,0 +1,95 @@
+"""The product as a user drives it: `frame-metric serve` in one terminal, upload/status in another."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from frame_metric.localcloud.cloud import free_port
+from frame_metric.samples import generate_app_launch
+
+BIN = Path(sys.executable).parent / "frame-metric"
+
+
+def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([str(BIN), "serve", "--port", str(port)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None
+    line = process.stdout.readline()  # one line, once ready
+    try:
+        assert f"http://127.0.0.1:{port}" in line, line + (process.stderr.read() if process.poll() else "")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    path = tmp_path_factory.mktemp("e2e") / "launch clip.mp4"
+    return path, generate_app_launch(path, width=360, height=800, fps=30.0, seconds=3.0)
+
+
+def test_serve_answers_the_system_endpoints(server: str) -> None:
+    assert requests.get(f"{server}/health", timeout=5).json() == {"status": "healthy", "version": "1.0.0"}
+    assert requests.get(f"{server}/", timeout=5).json()["docs"] == "/docs"
+    page = requests.get(f"{server}/docs", timeout=5)
+    assert page.status_code == 200 and "swagger-ui" in page.text
+    assert requests.get(f"{server}/docs/swagger-ui-bundle.js", timeout=5).status_code == 200
+
+
+def test_upload_then_status(server: str, recording: tuple[Path, object]) -> None:
+    path, truth = recording
+    uploaded = cli("upload", str(path), "--api", server, "--json")
+    assert uploaded.returncode == 0, uploaded.stderr
+    assert "upload" in uploaded.stderr  # the progress bars went to stderr
+    result = json.loads(uploaded.stdout)[0]
+    assert result["status"] == "completed"
+    frames = {f["type"]: f for f in result["frames"]}
+    assert abs(frames["first"]["frame_number"] - truth.first_frame) <= 1  # type: ignore[attr-defined]
+    assert abs(frames["last"]["frame_number"] - truth.last_frame) <= 1  # type: ignore[attr-defined]
+
+    status = cli("status", result["video_id"], "--api", server)
+    assert status.returncode == 0 and "completed" in status.stdout and "first frame" in status.stdout
+    listing = cli("list", "--api", server)
+    assert result["video_id"] in listing.stdout
+
+
+def test_cli_errors_are_clear(server: str, tmp_path: Path) -> None:
+    missing = cli("status", "00000000-0000-4000-8000-000000000000", "--api", server)
+    assert missing.returncode == 2 and "not found" in missing.stderr
+    fake = tmp_path / "fake.mp4"
+    fake.write_bytes(b"definitely not a video" * 10)
+    refused = cli("upload", str(fake), "--api", server)
+    assert refused.returncode == 2 and "ftyp" in refused.stderr
+    nothing = cli("upload", str(tmp_path / "nope.mp4"), "--api", server)
+    assert nothing.returncode == 2 and "no such file" in nothing.stderr
+    unreachable = cli("status", "x", "--api", f"http://127.0.0.1:{free_port()}")
+    assert unreachable.returncode != 0 and "Traceback" not in unreachable.stderr
+
+
+def test_serve_refuses_a_busy_port(server: str) -> None:
+    port = server.rsplit(":", 1)[1]
+    started = time.monotonic()
+    busy = cli("serve", "--port", port, timeout=60)
+    assert busy.returncode == 2 and "in use" in busy.stderr
+    assert time.monotonic() - started < 30

@@ -1,0 +1,99 @@
+"""The API and upload-trigger handlers, invoked in-process with the sample events of tests/events
+against in-process moto (S3, DynamoDB, Step Functions without execution)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from frame_metric.data import Video, bind_models
+from frame_metric.settings import get_settings
+from tests.unit.cloud.handlers import event, load_handler
+
+SAMPLE_EVENTS = ["s3_object_created.json", "sqs_upload_notification.json"]
+
+
+@pytest.fixture
+def aws(fake_aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    monkeypatch.setenv("FRAME_METRIC_BUCKET", "frame-metric-videos")  # the bucket the sample events name
+    from frame_metric.settings import reset_settings
+
+    reset_settings()
+    with mock_aws():
+        settings = get_settings()
+        bind_models(settings)
+        Video.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=settings.bucket)
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        machine = sfn.create_state_machine(
+            name="unit-pipeline", roleArn="arn:aws:iam::123456789012:role/x",
+            definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+        monkeypatch.setenv("FRAME_METRIC_STATE_MACHINE_ARN", machine["stateMachineArn"])
+        reset_settings()
+        yield {"s3": s3, "sfn": sfn, "machine": machine["stateMachineArn"], "settings": get_settings()}
+
+
+def _put_event_object(aws: dict[str, Any], data: bytes) -> str:
+    record = event("s3_object_created.json")["Records"][0]["s3"]
+    key = record["object"]["key"].replace("+", " ")
+    aws["s3"].put_object(Bucket=record["bucket"]["name"], Key=key, Body=data)
+    return key
+
+
+def _executions(aws: dict[str, Any]) -> list[dict[str, Any]]:
+    return aws["sfn"].list_executions(stateMachineArn=aws["machine"])["executions"]
+
+
+@pytest.mark.parametrize("sample", SAMPLE_EVENTS)
+def test_trigger_starts_one_execution_however_often_the_event_comes(
+        aws: dict[str, Any], sample: str, sample_recording: tuple[Path, object]) -> None:
+    _put_event_object(aws, sample_recording[0].read_bytes())
+    handler = load_handler("UploadTriggerFunction")
+    first = handler(event(sample), None)
+    assert [o["action"] for o in first["outcomes"]] == ["started"]
+    for _ in range(2):  # S3 and SQS deliver at least once
+        again = handler(event(sample), None)
+        assert [o["action"] for o in again["outcomes"]] == ["duplicate"]
+    assert len(_executions(aws)) == 1
+    video = Video.get(first["outcomes"][0]["video_id"])
+    assert video.status == "processing"
+    assert video.filename == "app launch.mp4"  # the '+' of the event key is a space
+    assert video.execution_arn == _executions(aws)[0]["executionArn"]
+
+
+def test_trigger_fails_a_dropped_file_that_is_not_mp4(aws: dict[str, Any]) -> None:
+    _put_event_object(aws, b"this is a text file, not a video" * 4)
+    outcome = load_handler("UploadTriggerFunction")(event("s3_object_created.json"), None)["outcomes"][0]
+    assert outcome["action"] == "rejected"
+    video = Video.get(outcome["video_id"])
+    assert video.status == "failed" and "ftyp" in video.error_message
+    assert _executions(aws) == []
+
+
+def test_trigger_ignores_keys_outside_the_upload_prefix(aws: dict[str, Any]) -> None:
+    sample = event("s3_object_created.json")
+    sample["Records"][0]["s3"]["object"]["key"] = "videos/x/frames/0000001.jpg"
+    assert load_handler("UploadTriggerFunction")(sample, None)["outcomes"][0]["action"] == "ignored"
+
+
+def test_api_handler_answers_the_proxy_event(aws: dict[str, Any]) -> None:
+    response = load_handler("ApiFunction")(event("api_health.json"), None)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == {"status": "healthy", "version": "1.0.0"}
+
+
+def test_api_handler_routes_path_parameters(aws: dict[str, Any]) -> None:
+    sample = event("api_health.json")
+    sample["path"] = "/api/v1/video/0b7f4a62-2d55-4c1e-9c55-1d2f2a1b3c4d/status"
+    response = load_handler("ApiFunction")(sample, None)
+    assert response["statusCode"] == 404
+    assert "0b7f4a62-2d55-4c1e-9c55-1d2f2a1b3c4d" in json.loads(response["body"])["detail"]
+    sample["path"] = "/no/such/thing"
+    assert load_handler("ApiFunction")(sample, None)["statusCode"] == 404
