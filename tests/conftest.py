@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from frame_metric.settings import reset_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +16,7 @@ EVENTS = ROOT / "tests" / "events"
 @pytest.fixture
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Credentials and names for in-process moto (never a real account)."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTO_PORT"):
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")] + ["AWS_PROFILE", "MOTO_PORT"]:
         monkeypatch.delenv(name, raising=False)
     values = {
         "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",

@@ -9,8 +9,6 @@ from functools import lru_cache
 from typing import Any
 
 from chalice import Chalice, Response
-from pydantic import BaseModel, ValidationError
-
 from frame_metric import __version__
 from frame_metric.api.docs import asset, docs_page
 from frame_metric.api.multipart import parse_form
@@ -20,6 +18,7 @@ from frame_metric.data import bind_models
 from frame_metric.errors import BadRequest, FrameMetricError, ValidationFailed
 from frame_metric.videos.schemas import PresignedUploadRequest
 from frame_metric.videos.service import IncomingFile, VideoService
+from pydantic import BaseModel, ValidationError
 
 app = Chalice(app_name="frame-metric")
 app.api.binary_types.append("multipart/form-data")

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-
 from frame_metric.localcloud.cloud import free_port
 from frame_metric.samples import generate_app_launch
 
-BIN = Path(sys.executable).parent / "frame-metric"
+from tests.serve_process import BIN, ServeProcess
 
 
 def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -25,22 +21,13 @@ def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen([str(BIN), "serve", "--port", str(port)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    assert process.stdout is not None
-    line = process.stdout.readline()  # one line, once ready
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    serve = ServeProcess(tmp_path_factory.mktemp("serve-data"), free_port()).start()
+    assert "data in" in serve.ready_line
     try:
-        assert f"http://127.0.0.1:{port}" in line, line + (process.stderr.read() if process.poll() else "")
-        yield f"http://127.0.0.1:{port}"
+        yield serve.url
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            assert process.wait(timeout=30) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
+        assert serve.interrupt() == 0
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +74,9 @@ def test_cli_errors_are_clear(server: str, tmp_path: Path) -> None:
     assert unreachable.returncode != 0 and "Traceback" not in unreachable.stderr
 
 
-def test_serve_refuses_a_busy_port(server: str) -> None:
+def test_serve_refuses_a_busy_port(server: str, tmp_path: Path) -> None:
     port = server.rsplit(":", 1)[1]
     started = time.monotonic()
-    busy = cli("serve", "--port", port, timeout=60)
+    busy = cli("serve", "--port", port, "--data-dir", str(tmp_path), timeout=60)
     assert busy.returncode == 2 and "in use" in busy.stderr
     assert time.monotonic() - started < 30

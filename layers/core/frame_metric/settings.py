@@ -26,8 +26,11 @@ def _int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     region: str = "us-east-1"
-    # None means "the real AWS endpoints"; the local cloud, LocalStack or MinIO set an URL here.
+    # None means "the real AWS endpoints"; the local cloud, LocalStack or MinIO set URLs here. S3 and
+    # DynamoDB may have their own (boto3's AWS_ENDPOINT_URL_S3 / _DYNAMODB), else the shared one.
     endpoint_url: str | None = None
+    s3_endpoint_url: str | None = None
+    dynamodb_endpoint_url: str | None = None
     bucket: str = "frame-metric-videos"
     videos_table: str = "frame-metric-videos"
     state_machine_arn: str = ""
@@ -44,9 +47,12 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ
+        endpoint = env.get("AWS_ENDPOINT_URL") or None
         return cls(
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-            endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            endpoint_url=endpoint,
+            s3_endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or endpoint,
+            dynamodb_endpoint_url=env.get("AWS_ENDPOINT_URL_DYNAMODB") or endpoint,
             bucket=env.get("FRAME_METRIC_BUCKET", cls.bucket),
             videos_table=env.get("FRAME_METRIC_VIDEOS_TABLE", cls.videos_table),
             state_machine_arn=env.get("FRAME_METRIC_STATE_MACHINE_ARN", ""),

@@ -10,10 +10,10 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
-
 from frame_metric.data import Video, bind_models
 from frame_metric.settings import get_settings
+from moto import mock_aws
+
 from tests.unit.cloud.handlers import event, load_handler
 
 SAMPLE_EVENTS = ["s3_object_created.json", "sqs_upload_notification.json"]

@@ -6,7 +6,6 @@ import struct
 from pathlib import Path
 
 import pytest
-
 from frame_metric.errors import BadRequest, UnsupportedMedia
 from frame_metric.videos.container import NotMp4Error, TruncatedMp4Error, inspect_mp4_file
 
@@ -45,7 +44,7 @@ def test_other_content_is_not_mp4(tmp_path: Path, data: bytes) -> None:
 
 def test_truncated_recording_is_named(tmp_path: Path, sample_recording: tuple[Path, object]) -> None:
     data = sample_recording[0].read_bytes()
-    with pytest.raises(TruncatedMp4Error, match="truncated|moov"):
+    with pytest.raises(TruncatedMp4Error, match=r"truncated|moov"):
         inspect_mp4_file(write(tmp_path, data[: len(data) // 2]))
 
 

@@ -7,10 +7,10 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-
 from frame_metric.data.connection import table_bindings
 from frame_metric.localcloud.template import Template, render_definition
 from frame_metric.settings import Settings
@@ -94,3 +94,32 @@ def test_template_lints_clean(command: list[str]) -> None:
     env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1"}
     result = subprocess.run([tool, *command[1:]], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _tree_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def test_sam_build_fits_the_lambda_size_limit(tmp_path: Path) -> None:
+    """Each function with the core layer stays under Lambda's 250 MB unzipped limit (sam build with the
+    host's python3.12, as on a machine without Docker)."""
+    sam = _tool("sam")
+    # A real 3.12 interpreter (pyenv's shims on PATH are not one unless 3.12 is selected).
+    candidates = [Path(sys.executable).parent / "python3.12"] if sys.version_info[:2] == (3, 12) else []
+    candidates += sorted(Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))
+    python312 = next((str(p) for p in candidates if p.exists()), None)
+    if sam is None or python312 is None:
+        if os.environ.get("FRAME_METRIC_TOOLS"):
+            pytest.fail("sam or python3.12 missing for the packaging check")
+        pytest.skip("sam or python3.12 not installed")
+    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", "PATH": f"{Path(python312).parent}:{os.environ['PATH']}"}
+    build = tmp_path / "build"
+    result = subprocess.run([sam, "build", "--region", "us-east-1", "--build-dir", str(build),
+                             "--cache-dir", str(tmp_path / "cache")], cwd=ROOT, capture_output=True, text=True,
+                            env=env, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    layer = _tree_bytes(build / "CoreLayer")
+    limit = 250 * 1024 * 1024
+    for function in Template.load(ROOT).functions():
+        total = _tree_bytes(build / function) + layer
+        assert total < limit * 0.95, f"{function}: {total / 2**20:.0f} MiB with the layer"

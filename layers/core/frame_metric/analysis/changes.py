@@ -89,7 +89,10 @@ def make_grid(width: int, height: int, options: AnalysisOptions) -> Grid:
 @dataclass(frozen=True)
 class Change:
     structural: np.ndarray  # (zones,) uint8, SCORE_SCALE units
-    shift: np.ndarray  # (zones,) int8, SHIFT_SCALE units
+    shift: np.ndarray  # (zones,) int8, SHIFT_SCALE units: mean luma change not explained globally
+    # The global (offset + gain) part of the change, levels: RMS over zones, signed like its mean
+    # (brighter +, darker -) so that flicker (alternating) can be told from a fade (one way).
+    global_shift: float
     changed_fraction: float  # of analysed pixels that visibly changed (for the review UI)
     noise: float  # estimated noise sigma, levels
 
@@ -103,12 +106,45 @@ def _tolerance(zone_mean_abs: np.ndarray, valid: np.ndarray) -> tuple[float, flo
     return min(max(PIXEL_TOLERANCE, NOISE_FACTOR * sigma), 48.0), sigma
 
 
+def _global_fit(level: np.ndarray, shift: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per-zone shift explained by one offset + gain for the whole screen (flicker, exposure, fades),
+    fitted robustly so that local changes (a tap, a new card) stay out of it."""
+    x, y = level[valid] - 128.0, shift[valid]
+    if not len(y) or float(np.abs(y).max()) < 0.5:
+        return np.zeros_like(shift)  # nothing moved globally (most frames): skip the fit
+    keep = np.ones(len(x), bool)
+    offset = gain = 0.0
+    for _ in range(3):
+        if keep.sum() < max(3, len(x) // 3):
+            return np.zeros_like(shift)  # no global behaviour: most of the screen moved differently
+        xs, ys = x[keep], y[keep]
+        mx, my = float(xs.mean()), float(ys.mean())
+        vx = float(((xs - mx) ** 2).sum())
+        gain = float(((xs - mx) * (ys - my)).sum()) / vx if vx > 1e-6 else 0.0
+        offset = my - gain * mx
+        r = np.abs(y - offset - gain * x)
+        keep = r <= 3.0 * max(1.0, 1.4826 * float(np.median(r[keep])))
+    return (offset + gain * (level - 128.0)).astype(np.float32)
+
+
+def _signed_rms(values: np.ndarray) -> float:
+    if not len(values):
+        return 0.0
+    return float(np.copysign(np.sqrt(np.mean(values**2)), np.mean(values)))
+
+
 def compare(grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...]) -> Change:
     """prev/cur: (Y, U, V) uint8 planes of two frames at the grid's size."""
+    if all(np.array_equal(a, b) for a, b in zip(prev, cur, strict=True)):
+        # Static screens decode to identical pixels (skipped macroblocks): most frames of a recording.
+        zeros = np.zeros(grid.zones, np.uint8)
+        return Change(zeros, zeros.view(np.int8), 0.0, 0.0, 0.0)
     z, rows, cols = grid.zone, grid.rows, grid.cols
     weight = np.maximum(grid.weight, 1.0)
     dy = (cur[0].astype(np.float32) - prev[0]) * grid.mask
     shift = grid.zone_sum(dy) / weight
+    level = (grid.zone_sum(prev[0] * grid.mask) / weight).ravel()
+    predicted = _global_fit(level, shift.ravel(), grid.valid)
     resid = np.abs(dy.reshape(rows, z, cols, z) - shift[:, None, :, None]).reshape(dy.shape) * grid.mask
     tol, sigma = _tolerance(grid.zone_sum(resid) / weight, grid.valid)
     luma = np.maximum(resid - tol, 0.0)
@@ -124,7 +160,8 @@ def compare(grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...
     fraction = max(float(np.count_nonzero(luma)) / analysed, 4.0 * float(np.count_nonzero(chroma)) / analysed)
     return Change(
         structural=np.minimum(np.rint(structural.ravel() * SCORE_SCALE), 255).astype(np.uint8),
-        shift=np.clip(np.rint(shift.ravel() * SHIFT_SCALE), -127, 127).astype(np.int8),
+        shift=np.clip(np.rint((shift.ravel() - predicted) * SHIFT_SCALE), -127, 127).astype(np.int8),
+        global_shift=_signed_rms(predicted[grid.valid]),
         changed_fraction=min(fraction, 1.0),
         noise=sigma,
     )

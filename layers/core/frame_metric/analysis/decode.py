@@ -14,7 +14,12 @@ from typing import Any
 import av
 import numpy as np
 
-from frame_metric.analysis.errors import CorruptVideoError, NoVideoStreamError, VideoAnalysisError
+from frame_metric.analysis.errors import (
+    CorruptVideoError,
+    EmptyVideoError,
+    NoVideoStreamError,
+    VideoAnalysisError,
+)
 
 
 @contextmanager
@@ -25,6 +30,8 @@ def open_video(path: str | os.PathLike[str]) -> Iterator[tuple[Any, Any]]:
         raise VideoAnalysisError(f"file not found: {path}")
     try:
         container = av.open(path)
+    except av.error.EOFError as exc:  # a header and nothing after it (e.g. a recording never written to)
+        raise EmptyVideoError("the file ends before its first frame") from exc
     except av.FFmpegError as exc:
         raise CorruptVideoError(f"not a readable video file ({exc.strerror or exc})") from exc
     try:
@@ -39,8 +46,9 @@ def frame_pts(frame: Any) -> int | None:
     return frame.pts if frame.pts is not None else frame.dts
 
 
-def decode_range(path: str, start_pts: int | None, end_pts: int | None, warnings: list[str],
-                 threaded: bool = True) -> Iterator[tuple[int, Any, Any]]:
+def decode_range(
+    path: str, start_pts: int | None, end_pts: int | None, warnings: list[str], threaded: bool = True
+) -> Iterator[tuple[int, Any, Any]]:
     """Yield (pts, frame, stream) for frames with start_pts <= pts < end_pts, in presentation order.
 
     start_pts must be a clean keyframe (see probe.py): we seek there, decode until the packet of the
@@ -55,19 +63,25 @@ def decode_range(path: str, start_pts: int | None, end_pts: int | None, warnings
 
         def keep(frame: Any) -> bool:
             pts = frame_pts(frame)
-            return pts is not None and (start_pts is None or pts >= start_pts) and (
-                end_pts is None or pts < end_pts)
+            return (
+                pts is not None
+                and (start_pts is None or pts >= start_pts)
+                and (end_pts is None or pts < end_pts)
+            )
 
         try:
-            for packet in container.demux(stream):
+            stopped_early = False
+            for packet in container.demux(stream):  # ends with an empty packet that flushes
                 if end_pts is not None and packet.pts is not None and packet.pts >= end_pts:
+                    stopped_early = True
                     break
                 for frame in packet.decode():
                     if keep(frame):
                         yield frame_pts(frame), frame, stream
-            for frame in stream.codec_context.decode(None):
-                if keep(frame):
-                    yield frame_pts(frame), frame, stream
+            if stopped_early:  # the decoder still holds reordered frames of this segment
+                for frame in stream.codec_context.decode(None):
+                    if keep(frame):
+                        yield frame_pts(frame), frame, stream
         except av.FFmpegError as exc:
             warnings.append(f"decoding stopped early: {exc.strerror or exc}")
 

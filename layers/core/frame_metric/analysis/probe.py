@@ -45,10 +45,17 @@ class VideoProbe:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "width": self.width, "height": self.height, "frame_count": self.frame_count, "fps": self.fps,
-            "duration": self.duration, "variable_frame_rate": self.variable_frame_rate, "codec": self.codec,
-            "time_base": self.time_base, "start_time": self.start_time,
-            "keyframes": [list(k) for k in self.keyframes], "truncated": self.truncated,
+            "width": self.width,
+            "height": self.height,
+            "frame_count": self.frame_count,
+            "fps": self.fps,
+            "duration": self.duration,
+            "variable_frame_rate": self.variable_frame_rate,
+            "codec": self.codec,
+            "time_base": self.time_base,
+            "start_time": self.start_time,
+            "keyframes": [list(k) for k in self.keyframes],
+            "truncated": self.truncated,
             "warnings": list(self.warnings),
         }
 
@@ -104,13 +111,19 @@ def probe_video(path: str | os.PathLike[str]) -> VideoProbe:
                 first_frame = frames[0] if frames else None
         except av.FFmpegError as exc:
             truncated = True
-            warnings.append(f"file is damaged or truncated after {len(pts_list)} frames: {exc.strerror or exc}")
+            warnings.append(
+                f"file is damaged or truncated after {len(pts_list)} frames: {exc.strerror or exc}"
+            )
         if not pts_list:
             if truncated:
                 raise CorruptVideoError("no frame could be read: the file is damaged or truncated")
             raise EmptyVideoError("the video stream has no frames")
         if first_frame is None:
             raise CorruptVideoError("the first frame cannot be decoded")
+        declared = stream.frames or 0  # from the container's index, when it has one (MP4 does)
+        if declared > len(pts_list) and not truncated:
+            truncated = True
+            warnings.append(f"file is truncated: {len(pts_list)} of {declared} frames are readable")
         tb = stream.time_base or Fraction(1, 90000)
         codec = stream.codec_context.name
         width, height = first_frame.width, first_frame.height
@@ -128,10 +141,17 @@ def probe_video(path: str | os.PathLike[str]) -> VideoProbe:
     vfr = int(irregular.sum()) > max(1, len(deltas) // 100)
     tail = last_duration or median
     return VideoProbe(
-        width=width, height=height, frame_count=len(order), fps=round(fps, 6),
-        duration=round(span + float(tail * tb), 6), variable_frame_rate=vfr, codec=codec,
-        time_base=f"{tb.numerator}/{tb.denominator}", start_time=float(order[0] * tb),
-        keyframes=tuple(_clean_keyframes(pts, np.asarray(keys))), truncated=truncated,
+        width=width,
+        height=height,
+        frame_count=len(order),
+        fps=round(fps, 6),
+        duration=round(span + float(tail * tb), 6),
+        variable_frame_rate=vfr,
+        codec=codec,
+        time_base=f"{tb.numerator}/{tb.denominator}",
+        start_time=float(order[0] * tb),
+        keyframes=tuple(_clean_keyframes(pts, np.asarray(keys))),
+        truncated=truncated,
         warnings=tuple(dict.fromkeys(warnings)),
     )
 
@@ -151,13 +171,23 @@ class Segment:
         return self.end_frame - self.start_frame
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "start_frame": self.start_frame, "end_frame": self.end_frame,
-                "start_pts": self.start_pts, "end_pts": self.end_pts}
+        return {
+            "index": self.index,
+            "start_frame": self.start_frame,
+            "end_frame": self.end_frame,
+            "start_pts": self.start_pts,
+            "end_pts": self.end_pts,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Segment:
-        return cls(int(data["index"]), int(data["start_frame"]), int(data["end_frame"]),
-                   data.get("start_pts"), data.get("end_pts"))
+        return cls(
+            int(data["index"]),
+            int(data["start_frame"]),
+            int(data["end_frame"]),
+            data.get("start_pts"),
+            data.get("end_pts"),
+        )
 
 
 def plan_segments(probe: VideoProbe, max_frames_per_segment: int = 3600) -> list[Segment]:

@@ -98,8 +98,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
             ok = {"type": "array", "items": ref} if op.response_list else ref
         spec["responses"] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
         for code in op.errors:
-            spec["responses"][str(code)] = {
-                "description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            error = {"schema": {"$ref": "#/components/schemas/Error"}}
+            spec["responses"][str(code)] = {"description": "Error", "content": {"application/json": error}}
         paths.setdefault(op.path, {})[op.method] = spec
     document: dict[str, Any] = {
         "openapi": "3.1.0",

@@ -22,12 +22,12 @@ class ProcessingBar:
     """One bar per video, 0-100 %, its label the pipeline's current step."""
 
     def __init__(self, label: str) -> None:
-        self.bar = tqdm(total=100, desc=label, unit="%", file=sys.stderr,
-                        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+        self.label = label
+        self.bar = tqdm(total=100, desc=label, file=sys.stderr, bar_format="{desc} {percentage:3.0f}%|{bar}|")
 
     def __call__(self, progress: dict[str, Any]) -> None:
         self.bar.n = int(progress.get("progress") or 0)
-        self.bar.set_postfix_str(progress.get("current_step", ""), refresh=False)
+        self.bar.set_description_str(f"{self.label} [{progress.get('current_step', '')}]", refresh=False)
         self.bar.refresh()
 
     def close(self) -> None:

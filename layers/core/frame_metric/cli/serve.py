@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from frame_metric.cli.output import fail
@@ -17,17 +18,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
     serve.add_argument("--aws-port", type=int, default=0,
                        help="port of the local AWS endpoint (S3, DynamoDB, Step Functions); default: any free")
+    serve.add_argument("--data-dir", type=Path, default=None,
+                       help="where videos, tables and objects are kept (default: $FRAME_METRIC_DATA_DIR or "
+                            "~/.local/share/frame-metric)")
     serve.set_defaults(handler=run_serve)
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions
+    from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions, default_data_dir
+    from frame_metric.localcloud.stores import StoreError
 
-    cloud = LocalCloud(LocalCloudOptions(api_port=args.port, aws_port=args.aws_port, host=args.host))
+    data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
+    cloud = LocalCloud(LocalCloudOptions(api_port=args.port, aws_port=args.aws_port, host=args.host,
+                                         data_dir=data_dir))
     try:
         cloud.start()
+    except StoreError as exc:
+        return fail(f"cannot start the local cloud: {exc}")
     except OSError as exc:
-        cloud.stop()
         return fail(f"cannot start the local cloud: {exc} (is port {args.port} already in use? try --port)")
     stop = threading.Event()
 
@@ -36,8 +44,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs, "
-          f"local AWS endpoint {cloud.aws_endpoint}; open to anyone who can reach this address)", flush=True)
+    print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs; data in {data_dir}; "
+          f"open to anyone who can reach this address)", flush=True)
     stop.wait()
     print("stopping...", file=sys.stderr, flush=True)
     cloud.stop()

@@ -22,6 +22,6 @@ def bind_models(settings: Settings | None = None) -> None:
     for model, table_name in table_bindings(settings):
         model.Meta.table_name = table_name
         model.Meta.region = settings.region
-        model.Meta.host = settings.endpoint_url
+        model.Meta.host = settings.dynamodb_endpoint_url
         # Drop a cached connection so the next call uses the new endpoint.
         model._connection = None

@@ -1,36 +1,59 @@
-"""Start and stop the embedded local cloud: AWS endpoint, resources of template.yaml, trigger, API."""
+"""Start and stop the embedded local cloud: the resources of template.yaml, the trigger and the API.
+
+Durable state (tables and objects) lives in a data directory, in DynamoDB Local and s3rver; what is
+in flight (queued notifications, Step Functions executions) lives in moto's memory and is recovered
+from the durable state after a restart.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import json
 import logging
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote_plus
 
 import boto3
 import requests
 from chalice.config import Config as ChaliceConfig
-from chalice.local import LocalDevServer, create_local_server
+from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
 
 from frame_metric.data import bind_models
 from frame_metric.data.connection import table_bindings
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
+from frame_metric.localcloud.stores import ObjectStoreServer, StoreError, TableStore
 from frame_metric.localcloud.template import Template, render_definition
+from frame_metric.pipeline.recovery import resume_interrupted
 from frame_metric.settings import Settings, get_settings, reset_settings
 
 log = logging.getLogger(__name__)
 ACCOUNT = "123456789012"
+# s3rver checks signatures against this account; moto and DynamoDB Local accept any.
+LOCAL_KEY = "S3RVER"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def default_data_dir() -> Path:
+    configured = os.environ.get("FRAME_METRIC_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "frame-metric"
 
 
 @dataclass
@@ -40,9 +63,15 @@ class LocalCloudOptions:
     host: str = "127.0.0.1"
     region: str = "us-east-1"
     stack: str = "frame-metric-local"
+    # None: a throwaway directory, deleted at stop (demo, tests).
+    data_dir: Path | None = None
     sweep_interval: float = 15.0
     # Extra environment for the handlers (e.g. FRAME_METRIC_SEGMENT_FRAMES in tests).
     environment: dict[str, str] = field(default_factory=dict)
+
+
+class DataDirInUse(StoreError):
+    pass
 
 
 class LocalCloud:
@@ -51,12 +80,18 @@ class LocalCloud:
         self.template = Template.load()
         self.runtime: LocalLambdaRuntime | None = None
         self.front_door: FrontDoorServer | None = None
+        self.tables: TableStore | None = None
+        self.objects: ObjectStoreServer | None = None
         self.api: LocalDevServer | None = None
+        self.data_dir = self.options.data_dir
+        self._throwaway = self.options.data_dir is None
+        self._lock: IO[str] | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
         self._saved_env: dict[str, str | None] = {}
         self.queue_url = ""
         self.physical: dict[str, str] = {}
+        self.startup_seconds = 0.0
 
     # -- addresses -----------------------------------------------------------------------------
 
@@ -75,31 +110,62 @@ class LocalCloud:
         return get_settings()
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, region_name=self.options.region, endpoint_url=self.aws_endpoint)
+        """A boto3 client for a service of the local cloud (S3 and DynamoDB have their own stores)."""
+        endpoints = {"s3": self.settings.s3_endpoint_url, "dynamodb": self.settings.dynamodb_endpoint_url}
+        return boto3.client(service, region_name=self.options.region,
+                            endpoint_url=endpoints.get(service, self.aws_endpoint))
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> LocalCloud:
         started = time.monotonic()
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_seconds = time.monotonic() - started
+        log.info("local cloud up in %.2f s: api %s, data %s", self.startup_seconds, self.api_url, self.data_dir)
+        return self
+
+    def _start(self) -> None:
+        if self.options.api_port:
+            with socket.socket() as probe:  # fail in a blink, not after the stores have started
+                probe.bind((self.options.host, self.options.api_port))
+        if self.data_dir is None:
+            self.data_dir = Path(tempfile.mkdtemp(prefix="frame-metric-data-"))
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_data_dir()
+        self.physical = {"VideoBucket": f"{self.options.stack}-videos", "VideosTable": f"{self.options.stack}-videos",
+                         "VideoPipeline": f"arn:aws:states:{self.options.region}:{ACCOUNT}:stateMachine:"
+                                          f"{self.options.stack}-video-pipeline"}
+        self._set_env({"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": LOCAL_KEY,
+                       "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
+        self._unset_env("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SFN")
+
         arn_prefix = f"arn:aws:lambda:{self.options.region}:{ACCOUNT}:function:"
         self.runtime = LocalLambdaRuntime(self.template.functions(), arn_prefix)
         self.front_door = FrontDoorServer(self.runtime, self.options.host, self.options.aws_port)
         self.front_door.start()
-        self._set_env({
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local",
-            "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region,
-            # moto's state-machine executor calls Lambda and other services at localhost:$MOTO_PORT.
-            "MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint,
-        })
-        requests.post(f"{self.aws_endpoint}/moto-api/config",
-                      json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
+        # moto's state-machine executor calls Lambda (our runtime) at localhost:$MOTO_PORT.
+        self._set_env({"MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint})
+
+        root = self.template.root
+        self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
+        self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
+                                         self._deliver_s3_event)
+        # The JVM starts slowest: launch it, start s3rver meanwhile, then wait for both. (Children are
+        # spawned from this thread: their parent-death signal is tied to the spawning thread.)
+        self.tables.launch()
+        self.objects.start()
+        self.tables.wait_ready()
+        self._set_env({"AWS_ENDPOINT_URL_DYNAMODB": self.tables.endpoint,
+                       "AWS_ENDPOINT_URL_S3": self.objects.endpoint})
         self._create_resources()
+        resume_interrupted(self.settings)
         self._start_thread("upload-poller", self._poll_uploads)
         self._start_thread("sweeper", self._sweep_periodically)
         self._start_api()
-        log.info("local cloud up in %.2f s: api %s, aws %s", time.monotonic() - started, self.api_url,
-                 self.aws_endpoint)
-        return self
 
     def stop(self) -> None:
         self._stopping.set()
@@ -112,11 +178,20 @@ class LocalCloud:
             self.front_door.stop()
         if self.runtime is not None:
             self.runtime.shutdown()
+        for store in (self.objects, self.tables):
+            if store is not None:
+                store.stop()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+        if self._throwaway and self.data_dir is not None:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        self._saved_env.clear()
         reset_settings()
 
     def __enter__(self) -> LocalCloud:
@@ -127,10 +202,27 @@ class LocalCloud:
 
     # -- resources -----------------------------------------------------------------------------
 
+    def _lock_data_dir(self) -> None:
+        assert self.data_dir is not None
+        handle = (self.data_dir / ".lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise DataDirInUse(f"{self.data_dir} is in use by another frame-metric serve") from None
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock = handle
+
     def _set_env(self, values: dict[str, str]) -> None:
         for name, value in values.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
+
+    def _unset_env(self, *names: str) -> None:
+        for name in names:
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ.pop(name, None)
 
     def _resolve(self, value: Any) -> str:
         """A template value with !Ref to a resource or parameter, as the local stack names it."""
@@ -138,9 +230,8 @@ class LocalCloud:
             target = value["Ref"]
             if target in self.physical:
                 return self.physical[target]
-            parameters = self.template.parameters
-            if target in parameters:
-                return str(parameters[target].get("Default", ""))
+            if target in self.template.parameters:
+                return str(self.template.parameters[target].get("Default", ""))
             raise KeyError(f"template.yaml refers to {target}, which the local cloud does not create")
         return str(value)
 
@@ -152,36 +243,22 @@ class LocalCloud:
         return merged
 
     def _create_resources(self) -> None:
-        stack = self.options.stack
-        self.physical = {"VideoBucket": f"{stack}-videos", "VideosTable": f"{stack}-videos"}
-        self.physical["VideoPipeline"] = (
-            f"arn:aws:states:{self.options.region}:{ACCOUNT}:stateMachine:{stack}-video-pipeline")
         self._set_env({**self._function_environment(), **self.options.environment})
         reset_settings()
         settings = get_settings()
         bind_models(settings)
-
-        s3, sqs = self.client("s3"), self.client("sqs")
-        s3.create_bucket(Bucket=settings.bucket)
-        self.queue_url = sqs.create_queue(QueueName=f"{stack}-uploads",
-                                          Attributes={"VisibilityTimeout": "180"})["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"]["QueueArn"]
-        s3.put_bucket_notification_configuration(Bucket=settings.bucket, NotificationConfiguration={
-            "QueueConfigurations": [{
-                "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"],
-                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": settings.upload_prefix}]}},
-            }]})
+        requests.post(f"{self.aws_endpoint}/moto-api/config",
+                      json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
+        self.queue_url = self.client("sqs").create_queue(
+            QueueName=f"{self.options.stack}-uploads", Attributes={"VisibilityTimeout": "180"})["QueueUrl"]
         for model, _ in table_bindings(settings):
             if not model.exists():
                 model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-
         assert self.runtime is not None
         machine = self.template.state_machine()
         arns = {name: self.runtime.arn(name) for name in self.template.functions()}
-        definition = render_definition(machine, arns)
         self.client("stepfunctions").create_state_machine(
-            name=self.physical["VideoPipeline"].rsplit(":", 1)[-1], definition=definition,
+            name=self.physical["VideoPipeline"].rsplit(":", 1)[-1], definition=render_definition(machine, arns),
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/frame-metric-local-pipeline")
 
     # -- background work -----------------------------------------------------------------------
@@ -191,9 +268,21 @@ class LocalCloud:
         thread.start()
         self._threads.append(thread)
 
+    def _deliver_s3_event(self, event: dict[str, Any]) -> None:
+        """The bucket's notification configuration (template.yaml): ObjectCreated under uploads/ -> SQS,
+        with keys URL-encoded as S3 sends them."""
+        prefix = self.settings.upload_prefix
+        for record in event.get("Records", []):
+            key = record["s3"]["object"]["key"]
+            if not record.get("eventName", "").startswith("ObjectCreated") or not key.startswith(prefix):
+                continue
+            record["s3"]["object"]["key"] = quote_plus(key, safe="/")
+            record["s3"]["bucket"]["name"] = self.settings.bucket
+            self.client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps({"Records": [record]}))
+
     def _poll_uploads(self) -> None:
-        """S3 -> SQS -> the upload trigger function, as the cloud's SQS event source mapping does.
-        A message is deleted only after the handler succeeded; otherwise it comes back (at least once)."""
+        """SQS -> the upload trigger function, as the cloud's SQS event source mapping does. A message is
+        deleted only after the handler succeeded; otherwise it comes back (at least once)."""
         assert self.runtime is not None
         sqs = self.client("sqs")
         while not self._stopping.is_set():
@@ -226,6 +315,14 @@ class LocalCloud:
         assert self.runtime is not None
         # The API function's module holds the Chalice app; chalice.local plays API Gateway for it.
         app = self.runtime.module("ApiFunction").app
-        port = self.options.api_port
-        self.api = create_local_server(app, ChaliceConfig(), self.options.host, port)
+        config = ChaliceConfig()
+        self.api = create_local_server(app, config, self.options.host, self.options.api_port)
+        # Access lines go to the log (visible with -v), not to the terminal of every user.
+        self.api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
+            _QuietRequestHandler, app_object=app, config=config)
         self._start_thread("api", self.api.server.serve_forever)
+
+
+class _QuietRequestHandler(ChaliceRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("api: " + format, *args)

@@ -67,7 +67,7 @@ class Template:
     @classmethod
     def load(cls, root: Path | None = None) -> Template:
         root = root or project_root()
-        document = yaml.load((root / "template.yaml").read_text(), Loader=_CfnLoader)  # noqa: S506
+        document = yaml.load((root / "template.yaml").read_text(), Loader=_CfnLoader)
         return cls(root=root, resources=document["Resources"], globals=document.get("Globals", {}),
                    parameters=document.get("Parameters", {}))
 

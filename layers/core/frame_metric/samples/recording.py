@@ -204,8 +204,7 @@ def generate_app_launch(
     n_ticks = 1 if opts.get("single_frame") else max(1, round(seconds * fps))
     times = _emission_times(n_ticks, fps, variable_frame_rate, rng, scene, status_bar_clock)
 
-    noise_bank = _noise_bank(height, width, float(opts.get("noise", 0.0)), seed)
-    flicker = float(opts.get("flicker", 0.0))
+    camera = _Camera(height, width, float(opts.get("noise", 0.0)), float(opts.get("flicker", 0.0)), seed)
     first_key, first_img = scene.render(times[0])
     final_key, final_img = scene.render(times[-1])
     first = last = None
@@ -221,7 +220,7 @@ def generate_app_launch(
                 last = i + 1
             frame_img = img.copy()
             scene.overlay(frame_img, t, status_bar_clock)
-            frame_img = _camera(frame_img, t, i, noise_bank, flicker, rng)
+            frame_img = camera(frame_img, t)
             pts = round(t / time_base)
             if pts_list and pts <= pts_list[-1]:
                 pts = pts_list[-1] + 1
@@ -241,24 +240,29 @@ def generate_app_launch(
     )
 
 
-def _noise_bank(height: int, width: int, sigma: float, seed: int) -> list[np.ndarray]:
-    if sigma <= 0:
-        return []
-    gen = np.random.default_rng(seed)
-    # A few precomputed noise fields picked at random per frame: noise looks fresh every frame at a
-    # fraction of the cost of drawing it per frame.
-    return [np.clip(gen.normal(0, sigma, (height, width, 3)), -127, 127).astype(np.int16) for _ in range(9)]
+class _Camera:
+    """Camera-like noise and flicker. A few precomputed noise fields, never the same one twice in a
+    row, look fresh every frame at a fraction of the cost of drawing noise per frame."""
 
+    def __init__(self, height: int, width: int, sigma: float, flicker: float, seed: int) -> None:
+        gen = np.random.default_rng(seed)
+        self.bank = (
+            [np.clip(gen.normal(0, sigma, (height, width, 3)), -127, 127).astype(np.int16) for _ in range(9)]
+            if sigma > 0
+            else []
+        )
+        self.flicker = flicker
+        self.rng = random.Random(seed)
+        self.last = 0
 
-def _camera(
-    img: np.ndarray, t: float, i: int, bank: list[np.ndarray], flicker: float, rng: random.Random
-) -> np.ndarray:
-    if not bank and flicker <= 0:
-        return img
-    out = img.astype(np.float32) if flicker > 0 else img.astype(np.int16)
-    if flicker > 0:
-        # Mains flicker beating against the camera's frame rate, plus a little randomness.
-        out *= 1 + flicker * (0.7 * math.sin(2 * math.pi * 7.3 * t) + 0.3 * rng.uniform(-1, 1))
-    if bank:
-        out += bank[rng.randrange(len(bank))]
-    return np.clip(out, 0, 255).astype(np.uint8)
+    def __call__(self, img: np.ndarray, t: float) -> np.ndarray:
+        if not self.bank and self.flicker <= 0:
+            return img
+        out = img.astype(np.float32)
+        if self.flicker > 0:
+            # Mains flicker beating against the camera's frame rate, plus a little randomness.
+            out *= 1 + self.flicker * (0.7 * math.sin(2 * math.pi * 7.3 * t) + 0.3 * self.rng.uniform(-1, 1))
+        if self.bank:
+            self.last = (self.last + self.rng.randrange(1, len(self.bank))) % len(self.bank)
+            out += self.bank[self.last]
+        return np.clip(out, 0, 255).astype(np.uint8)

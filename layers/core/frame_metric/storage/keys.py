@@ -11,8 +11,12 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def safe_filename(filename: str) -> str:
     """A key-safe version of a user's file name (the original name is kept in the video item)."""
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = _UNSAFE.sub("_", base).strip("._") or "video"
-    return cleaned[-120:]
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    stem = _UNSAFE.sub("_", stem).strip("._") or "video"
+    extension = _UNSAFE.sub("", extension)[:10]
+    return f"{stem[:110]}.{extension}" if extension else stem[:120]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def s3_client(settings: Settings) -> Any:
     return boto3.client(
         "s3",
         region_name=settings.region,
-        endpoint_url=settings.endpoint_url,
+        endpoint_url=settings.s3_endpoint_url,
         # Path-style keeps presigned URLs valid against local endpoints (no bucket DNS names there).
         config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",
                       retries={"max_attempts": 5, "mode": "standard"}),

@@ -1,0 +1,128 @@
+"""Convenience entry points: whole-video analysis and full-size frames for candidates."""
+
+from __future__ import annotations
+
+import bisect
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from PIL import Image
+
+from frame_metric.analysis.decode import decode_range
+from frame_metric.analysis.errors import CorruptVideoError
+from frame_metric.analysis.features import SegmentFeatures
+from frame_metric.analysis.options import AnalysisOptions
+from frame_metric.analysis.probe import Segment, VideoProbe, plan_segments, probe_video
+from frame_metric.analysis.result import AnalysisResult
+from frame_metric.analysis.segment import analyse_segment
+from frame_metric.analysis.select import select_boundaries
+
+DEFAULT_SEGMENT_FRAMES = 3600
+
+
+def _segment_job(path: str, probe: dict[str, Any], segment: dict[str, Any], options: dict[str, Any]) -> bytes:
+    # Runs in a worker process: everything in and out is plain data, as between pipeline steps.
+    features = analyse_segment(
+        path, VideoProbe.from_dict(probe), Segment.from_dict(segment), AnalysisOptions.from_dict(options)
+    )
+    return features.to_bytes()
+
+
+def analyze_video(
+    path: str | os.PathLike[str],
+    options: AnalysisOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    segment_frames: int | None = None,
+    *,
+    workers: int | None = None,
+) -> AnalysisResult:
+    """Probe, plan, analyse every segment and select the boundaries.
+
+    workers > 1 analyses segments in that many processes (spawned: call it from code guarded by
+    `if __name__ == "__main__"`). Each decoder already uses both cores through frame threading, so
+    processes pay off mainly for long videos with several segments."""
+    path = os.fspath(path)
+    options = options or AnalysisOptions()
+    probe = probe_video(path)
+    segments = plan_segments(probe, segment_frames or DEFAULT_SEGMENT_FRAMES)
+    total = probe.frame_count
+    workers = min(workers or 1, len(segments), os.cpu_count() or 1)
+    features: list[SegmentFeatures] = []
+    if workers <= 1:
+        done = 0
+        for seg in segments:
+
+            def report(n: int, _: int, base: int = done) -> None:
+                if progress:
+                    progress(base + n, total)
+
+            features.append(analyse_segment(path, probe, seg, options, report))
+            done += features[-1].frame_count
+    else:
+        # spawn, not fork: the parent may hold FFmpeg threads, and forking a threaded process is unsafe.
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            jobs = [
+                pool.submit(_segment_job, path, probe.to_dict(), s.to_dict(), options.to_dict())
+                for s in segments
+            ]
+            done = 0
+            for job in jobs:
+                features.append(SegmentFeatures.from_bytes(job.result()))
+                done += features[-1].frame_count
+                if progress:
+                    progress(done, total)
+    return select_boundaries(probe, features, options)
+
+
+def extract_frames(
+    path: str | os.PathLike[str],
+    frame_numbers: Iterable[int],
+    max_side: int | None = None,
+    *,
+    probe: VideoProbe | None = None,
+    quality: int = 90,
+) -> dict[int, bytes]:
+    """JPEG of each requested frame (presentation order), decoding from the nearest clean keyframe."""
+    path = os.fspath(path)
+    probe = probe or probe_video(path)
+    wanted = sorted(set(frame_numbers))
+    bad = [n for n in wanted if not 0 <= n < probe.frame_count]
+    if bad:
+        raise ValueError(f"frame numbers out of range 0..{probe.frame_count - 1}: {bad[:10]}")
+    keys = [k for k in probe.keyframes if k[0] > 0]
+    starts = [k[0] for k in keys]
+    out: dict[int, bytes] = {}
+    while wanted:
+        k = bisect.bisect_right(starts, wanted[0]) - 1
+        start_frame, start_pts = keys[k] if k >= 0 else (0, None)
+        next_start = starts[k + 1] if k + 1 < len(starts) else probe.frame_count
+        group = [n for n in wanted if n < next_start]
+        wanted = wanted[len(group) :]
+        warnings: list[str] = []
+        number = start_frame
+        for _, frame, _ in decode_range(path, start_pts, None, warnings):
+            if number in group:
+                out[number] = _jpeg(frame, max_side, quality)
+            if number >= group[-1]:
+                break
+            number += 1
+        missing = [n for n in group if n not in out]
+        if missing:
+            raise CorruptVideoError(f"frames {missing[:10]} could not be decoded")
+    return out
+
+
+def _jpeg(frame: Any, max_side: int | None, quality: int) -> bytes:
+    w, h = frame.width, frame.height
+    if max_side and max(w, h) > max_side:
+        f = max_side / max(w, h)
+        w, h = max(2, round(w * f / 2) * 2), max(2, round(h * f / 2) * 2)
+    rgb = frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()

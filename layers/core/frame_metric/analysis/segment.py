@@ -1,0 +1,155 @@
+"""Analyse one segment: decode its frames small, compare each with the previous one, keep features.
+
+Memory stays bounded by design: only the previous small frame and the sprite sheet being filled are
+held; per-frame results are a few hundred bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from frame_metric.analysis.changes import Grid, compare, make_grid
+from frame_metric.analysis.decode import decode_range, small_yuv, split_planes
+from frame_metric.analysis.errors import CorruptVideoError
+from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
+from frame_metric.analysis.options import AnalysisOptions
+from frame_metric.analysis.probe import Segment, VideoProbe
+
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 50  # frames
+
+
+class _SpriteSheets:
+    """Fills one JPEG grid of thumbnails at a time; emits it when full."""
+
+    def __init__(self, spec: ThumbnailSpec, probe: VideoProbe, first_frame: int) -> None:
+        self.spec = spec
+        self.tw = max(2, spec.width // 2 * 2)
+        self.th = max(2, round(self.tw * probe.height / probe.width / 2) * 2)
+        self.sprites: list[Sprite] = []
+        self.first = first_frame
+        self.count = 0
+        self.sheet = np.zeros((spec.rows * self.th, spec.columns * self.tw, 3), np.uint8)
+
+    def add(self, frame: Any) -> None:
+        r, c = divmod(self.count, self.spec.columns)
+        thumb = frame.reformat(width=self.tw, height=self.th, format="rgb24", interpolation="AREA")
+        self.sheet[r * self.th : (r + 1) * self.th, c * self.tw : (c + 1) * self.tw] = thumb.to_ndarray()
+        self.count += 1
+        if self.count == self.spec.per_sprite:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.count:
+            return
+        used_rows = -(-self.count // self.spec.columns)
+        buf = io.BytesIO()
+        Image.fromarray(self.sheet[: used_rows * self.th]).save(buf, "JPEG", quality=self.spec.quality)
+        self.sprites.append(
+            Sprite(self.first, self.count, self.spec.columns, self.tw, self.th, buf.getvalue())
+        )
+        self.first += self.count
+        self.count = 0
+        self.sheet[:] = 0
+
+
+class _Rows:
+    """Per-frame feature arrays, preallocated to the expected frame count and grown if needed."""
+
+    def __init__(self, n: int, zones: int) -> None:
+        self.n = 0
+        self.a: dict[str, np.ndarray] = {
+            "pts": np.zeros(n, np.float64),
+            "structural": np.zeros((n, zones), np.uint8),
+            "shift": np.zeros((n, zones), np.int8),
+            "global_shift": np.zeros(n, np.float32),
+            "changed_fraction": np.zeros(n, np.float32),
+            "noise": np.zeros(n, np.float32),
+            "brightness": np.zeros(n, np.float32),
+            "sharpness": np.zeros(n, np.float32),
+        }
+
+    def next_row(self) -> int:
+        if self.n == len(self.a["pts"]):
+            grow = max(16, self.n // 4)
+            self.a = {
+                k: np.concatenate([v, np.zeros((grow, *v.shape[1:]), v.dtype)]) for k, v in self.a.items()
+            }
+        self.n += 1
+        return self.n - 1
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {k: v[: self.n].copy() for k, v in self.a.items()}
+
+
+def _picture_stats(y: np.ndarray) -> tuple[float, float]:
+    """(brightness, sharpness) in 0..1 for the review UI: mean luma, and mean gradient magnitude
+    (32 levels per pixel already looks crisp at this scale)."""
+    y16 = y.astype(np.int16)
+    grad = (np.abs(np.diff(y16, axis=1)).mean() + np.abs(np.diff(y16, axis=0)).mean()) / 2
+    return float(y.mean()) / 255.0, min(1.0, float(grad) / 32.0)
+
+
+def analyse_segment(
+    path: str | os.PathLike[str],
+    probe: VideoProbe,
+    segment: Segment,
+    options: AnalysisOptions,
+    progress: Progress | None = None,
+    thumbnails: ThumbnailSpec | None = None,
+) -> SegmentFeatures:
+    grid: Grid = make_grid(probe.width, probe.height, options)
+    tb = probe.tb
+    warnings: list[str] = []
+    rows = _Rows(segment.frame_count, grid.zones)
+    sheets = _SpriteSheets(thumbnails, probe, segment.start_frame) if thumbnails else None
+    prev: tuple[np.ndarray, ...] | None = None
+    first_image = last_image = None
+    for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
+        yuv = small_yuv(frame, grid.width, grid.height)
+        planes = split_planes(yuv)
+        i = rows.next_row()
+        a = rows.a
+        a["pts"][i] = float(pts * tb)
+        if prev is None:
+            first_image = yuv
+        else:
+            ch = compare(grid, prev, planes)
+            a["structural"][i], a["shift"][i] = ch.structural, ch.shift
+            a["global_shift"][i], a["changed_fraction"][i], a["noise"][i] = (
+                ch.global_shift,
+                ch.changed_fraction,
+                ch.noise,
+            )
+        a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
+        if sheets:
+            sheets.add(frame)
+        prev, last_image = planes, yuv
+        if progress and rows.n % PROGRESS_EVERY == 0:
+            progress(rows.n, segment.frame_count)
+    if first_image is None or last_image is None:
+        detail = f": {warnings[0]}" if warnings else ""
+        raise CorruptVideoError(
+            f"no frame of frames {segment.start_frame}-{segment.end_frame} decoded{detail}"
+        )
+    if rows.n != segment.frame_count:
+        warnings.append(f"segment {segment.index} decoded {rows.n} frames, expected {segment.frame_count}")
+    if sheets:
+        sheets.flush()
+    if progress:
+        progress(rows.n, segment.frame_count)
+    return SegmentFeatures(
+        segment=segment,
+        grid_size=(grid.width, grid.height, grid.zone),
+        first_image=first_image,
+        last_image=last_image,
+        warnings=warnings,
+        sprites=sheets.sprites if sheets else [],
+        **rows.arrays(),
+    )

@@ -1,0 +1,118 @@
+"""`frame-metric analyze VIDEO`: find the first and last frame of a local recording, no cloud needed.
+
+Also runnable as `python -m frame_metric.cli.analyze VIDEO [--json]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from frame_metric.analysis import AnalysisOptions, AnalysisResult, Region, VideoAnalysisError, analyze_video
+
+EXIT_ANALYSIS_ERROR = 2
+
+
+def _region(text: str) -> Region:
+    try:
+        return Region.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("video", metavar="VIDEO", help="screen recording (MP4, MOV, MKV...)")
+    parser.add_argument("--json", action="store_true", help="print the full result as one JSON object")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        type=_region,
+        default=[],
+        metavar="X,Y,W,H",
+        help="also ignore this region (fractions of width/height); repeatable",
+    )
+    parser.add_argument(
+        "--keep-status-bar", action="store_true", help="do not ignore the status-bar strip at the top"
+    )
+    parser.add_argument(
+        "--segment-frames",
+        type=_positive,
+        metavar="N",
+        help="analyse in segments of at most N frames (split at keyframes)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="analyse segments in N processes (default 1)",
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "analyze",
+        help="find the first and last frame of a local video",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def summary(result: AnalysisResult) -> str:
+    d: dict[str, Any] = result.to_dict()
+    v = d["video"]
+    lines = [
+        f"video: {v['width']}x{v['height']}, {v['frame_count']} frames, {v['fps']:.2f} fps"
+        f"{' (variable)' if v['variable_frame_rate'] else ''}, {v['duration']:.2f} s"
+    ]
+    for label, key in (("first frame", "first_frame"), ("last frame ", "last_frame")):
+        mark = d[key]
+        lines.append(
+            f"{label}: " + (f"#{mark['frame_number']} at {mark['timestamp']:.3f} s" if mark else "none")
+        )
+    if d["duration"] is not None:
+        lines.append(f"duration:    {d['duration'] * 1000:.1f} ms")
+    lines.append(f"confidence:  {d['confidence']:.2f}{'  (needs review)' if d['needs_review'] else ''}")
+    lines += [f"  - {reason}" for reason in d["review_reasons"]]
+    changing = [r for r in d["ignored_regions"] if r["reason"] == "always_changing"]
+    if changing:
+        lines.append(
+            f"ignored {len(changing)} always-changing region(s): "
+            + ", ".join(f"{r['x']:.2f},{r['y']:.2f},{r['w']:.2f},{r['h']:.2f}" for r in changing)
+        )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = AnalysisOptions(ignore=tuple(args.ignore), ignore_status_bar=not args.keep_status_bar)
+    try:
+        result = analyze_video(args.video, options, segment_frames=args.segment_frames, workers=args.workers)
+    except VideoAnalysisError as exc:
+        print(f"frame-metric analyze: {args.video}: {exc.reason}", file=sys.stderr)
+        return EXIT_ANALYSIS_ERROR
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        print(summary(result))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m frame_metric.cli.analyze", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

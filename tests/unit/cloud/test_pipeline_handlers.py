@@ -1,0 +1,87 @@
+"""The pipeline's task handlers, invoked in-process one after another with the sample events of
+tests/events, against in-process moto: what each state passes on is enough for the next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from frame_metric.data import Video, bind_models
+from frame_metric.samples import GroundTruth
+from frame_metric.settings import get_settings, reset_settings
+from moto import mock_aws
+
+from tests.unit.cloud.handlers import event, load_handler
+
+
+@pytest.fixture
+def staged(fake_aws_env: None, monkeypatch: pytest.MonkeyPatch,
+           sample_recording: tuple[Path, GroundTruth]) -> Iterator[dict[str, Any]]:
+    probe_event = event("pipeline_probe.json")
+    monkeypatch.setenv("FRAME_METRIC_BUCKET", probe_event["bucket"])
+    reset_settings()
+    with mock_aws():
+        settings = get_settings()
+        bind_models(settings)
+        Video.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=settings.bucket)
+        s3.upload_file(str(sample_recording[0]), settings.bucket, probe_event["key"])
+        Video(probe_event["video_id"], filename="app launch.mp4", s3_key=probe_event["key"]).save()
+        yield {"s3": s3, "truth": sample_recording[1], "video_id": probe_event["video_id"]}
+
+
+def test_probe_analyse_select_finalize(staged: dict[str, Any]) -> None:
+    probed = load_handler("ProbeFunction")(event("pipeline_probe.json"), None)
+    assert probed["frame_count"] == staged["truth"].frame_count
+    video = Video.get(staged["video_id"])
+    assert video.status == "processing" and video.width == 360 and video.progress == 10
+
+    analyse_event = event("pipeline_analyse.json")
+    assert analyse_event["segment"] == probed["segments"][0]  # the sample matches what probe hands on
+    analysed = [load_handler("AnalyseFunction")({**analyse_event, "segment": s}, None) for s in probed["segments"]]
+    assert Video.get(staged["video_id"]).progress == 85
+    assert all(item["sprites"] for item in analysed)
+
+    select_event = event("pipeline_select.json")
+    selected = load_handler("SelectFunction")({**select_event, "segments": analysed}, None)
+    assert selected == {"analysis_key": event("pipeline_finalize.json")["analysis_key"]}
+
+    finalized = load_handler("FinalizeFunction")(event("pipeline_finalize.json"), None)
+    assert finalized["status"] == "completed"
+    video = Video.get(staged["video_id"])
+    truth = staged["truth"]
+    assert video.status == "completed" and video.progress == 100
+    assert abs(video.first_frame.frame_number - truth.first_frame) <= 1
+    assert abs(video.last_frame.frame_number - truth.last_frame) <= 1
+    image = staged["s3"].get_object(Bucket=get_settings().bucket, Key=video.first_frame.image_key)
+    assert image["ContentType"] == "image/jpeg"
+    # Finalizing again (a retried state) changes nothing.
+    assert load_handler("FinalizeFunction")(event("pipeline_finalize.json"), None)["status"] == "unchanged"
+
+
+def test_fail_records_the_reason_once(staged: dict[str, Any]) -> None:
+    result = load_handler("FailFunction")(event("pipeline_fail.json"), None)
+    assert result["status"] == "failed"
+    video = Video.get(staged["video_id"])
+    assert video.status == "failed" and "truncated" in video.error_message
+    assert load_handler("FailFunction")(event("pipeline_fail.json"), None)["status"] == "unchanged"
+
+
+def test_probe_of_a_cancelled_video_touches_nothing(staged: dict[str, Any]) -> None:
+    Video(staged["video_id"]).update(actions=[Video.status.set("cancelled")])
+    with pytest.raises(Exception, match="no longer active"):
+        load_handler("ProbeFunction")(event("pipeline_probe.json"), None)
+    assert Video.get(staged["video_id"]).status == "cancelled"
+
+
+def test_sweeper_with_the_scheduled_event(staged: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAME_METRIC_PRESIGN_SECONDS", "-400")  # every upload's URL has long expired
+    reset_settings()
+    result = load_handler("SweeperFunction")(event("scheduled_sweep.json"), None)
+    assert result == {"ended": 1}
+    video = Video.get(staged["video_id"])
+    assert video.status == "failed" and video.error_message == "the upload never completed"
