@@ -40,6 +40,8 @@ class Settings:
     presign_seconds: int = 3600
     # Frames per Map segment: short recordings are one segment, long ones fan out.
     segment_frames: int = 3600
+    # Scratch space for local copies of recordings (Lambda's /tmp is 2 GB in template.yaml).
+    scratch_bytes: int = 1536 * MB
     # Seconds an execution may run before the pipeline gives up on it and marks the video failed.
     pipeline_timeout_seconds: int = 900
     version: str = "1.0.0"
@@ -61,6 +63,7 @@ class Settings:
             max_batch_files=_int("FRAME_METRIC_MAX_BATCH_FILES", cls.max_batch_files),
             presign_seconds=_int("FRAME_METRIC_PRESIGN_SECONDS", cls.presign_seconds),
             segment_frames=_int("FRAME_METRIC_SEGMENT_FRAMES", cls.segment_frames),
+            scratch_bytes=_int("FRAME_METRIC_SCRATCH_BYTES", cls.scratch_bytes),
             pipeline_timeout_seconds=_int("FRAME_METRIC_PIPELINE_TIMEOUT", cls.pipeline_timeout_seconds),
         )
 

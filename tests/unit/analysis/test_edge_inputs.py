@@ -7,7 +7,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
 from frame_metric.analysis import (
     CorruptVideoError,
     EmptyVideoError,

@@ -8,8 +8,6 @@ import json
 import av
 import numpy as np
 import pytest
-from PIL import Image
-
 from frame_metric.analysis import (
     AnalysisOptions,
     FrameTable,
@@ -21,6 +19,7 @@ from frame_metric.analysis import (
     plan_segments,
     probe_video,
 )
+from PIL import Image
 
 from .conftest import MakeRecording
 
@@ -28,8 +27,18 @@ from .conftest import MakeRecording
 def test_result_json_has_exactly_the_contract_fields(recording: MakeRecording) -> None:
     path, _ = recording()
     d = json.loads(json.dumps(analyze_video(path).to_dict()))
-    assert list(d) == ["video", "first_frame", "last_frame", "duration", "confidence", "needs_review",
-                       "review_reasons", "first_candidates", "last_candidates", "ignored_regions"]
+    assert list(d) == [
+        "video",
+        "first_frame",
+        "last_frame",
+        "duration",
+        "confidence",
+        "needs_review",
+        "review_reasons",
+        "first_candidates",
+        "last_candidates",
+        "ignored_regions",
+    ]
     assert list(d["video"]) == ["width", "height", "frame_count", "fps", "duration", "variable_frame_rate"]
     for mark in (d["first_frame"], d["last_frame"], *d["first_candidates"], *d["last_candidates"]):
         assert list(mark) == ["frame_number", "timestamp", "score"]

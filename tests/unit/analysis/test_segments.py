@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
 import pytest
-
 from frame_metric.analysis import (
     AnalysisOptions,
     SegmentFeatures,
@@ -60,15 +60,21 @@ def test_plan_segments_splits_at_keyframes_within_the_limit(recording: MakeRecor
     for limit in (10, 15, 40, 3600):
         segments = plan_segments(probe, limit)
         assert segments[0].start_frame == 0 and segments[-1].end_frame == truth.frame_count
-        for a, b in zip(segments, segments[1:], strict=False):
+        for a, b in itertools.pairwise(segments):
             assert a.end_frame == b.start_frame and b.start_frame in keyframes
         assert all(s.frame_count <= max(limit, 15) for s in segments)
         assert [s.index for s in segments] == list(range(len(segments)))
     assert len(plan_segments(probe, 3600)) == 1
 
 
-@pytest.mark.parametrize("options", [{"gop": 15}, {"gop": 12, "codec": "mpeg4", "cursor": True},
-                                     {"gop": 10, "fps": 60.0, "bframes": 3, "variable_frame_rate": True}])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"gop": 15},
+        {"gop": 12, "codec": "mpeg4", "cursor": True},
+        {"gop": 10, "fps": 60.0, "bframes": 3, "variable_frame_rate": True},
+    ],
+)
 def test_merged_segments_equal_the_single_segment_result(recording: MakeRecording, options: dict) -> None:
     path, _ = recording(**options)
     single = analyze_video(path)
@@ -91,7 +97,7 @@ def test_steps_pass_only_serialisable_data(recording: MakeRecording) -> None:
     stored = []
     for segment in plan_segments(probe, 30):
         calls: list[tuple[int, int]] = []
-        features = analyse_segment(path, probe, segment, options, progress=lambda d, t: calls.append((d, t)))
+        features = analyse_segment(path, probe, segment, options, progress=lambda d, t, c=calls: c.append((d, t)))
         assert calls[-1] == (segment.frame_count, segment.frame_count)
         stored.append(features.to_bytes())
     assert max(len(b) for b in stored) < 50_000  # static stretches compress to almost nothing

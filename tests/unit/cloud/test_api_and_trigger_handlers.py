@@ -4,15 +4,11 @@ against in-process moto (S3, DynamoDB, Step Functions without execution)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from frame_metric.data import Video, bind_models
-from frame_metric.settings import get_settings
-from moto import mock_aws
+from frame_metric.data import Video
 
 from tests.unit.cloud.handlers import event, load_handler
 
@@ -20,24 +16,8 @@ SAMPLE_EVENTS = ["s3_object_created.json", "sqs_upload_notification.json"]
 
 
 @pytest.fixture
-def aws(fake_aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    monkeypatch.setenv("FRAME_METRIC_BUCKET", "frame-metric-videos")  # the bucket the sample events name
-    from frame_metric.settings import reset_settings
-
-    reset_settings()
-    with mock_aws():
-        settings = get_settings()
-        bind_models(settings)
-        Video.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=settings.bucket)
-        sfn = boto3.client("stepfunctions", region_name="us-east-1")
-        machine = sfn.create_state_machine(
-            name="unit-pipeline", roleArn="arn:aws:iam::123456789012:role/x",
-            definition=json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
-        monkeypatch.setenv("FRAME_METRIC_STATE_MACHINE_ARN", machine["stateMachineArn"])
-        reset_settings()
-        yield {"s3": s3, "sfn": sfn, "machine": machine["stateMachineArn"], "settings": get_settings()}
+def aws(moto_stack: dict[str, Any]) -> dict[str, Any]:
+    return moto_stack
 
 
 def _put_event_object(aws: dict[str, Any], data: bytes) -> str:

@@ -3,35 +3,24 @@ tests/events, against in-process moto: what each state passes on is enough for t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from frame_metric.data import Video, bind_models
+from frame_metric.data import Video
 from frame_metric.samples import GroundTruth
 from frame_metric.settings import get_settings, reset_settings
-from moto import mock_aws
 
 from tests.unit.cloud.handlers import event, load_handler
 
 
 @pytest.fixture
-def staged(fake_aws_env: None, monkeypatch: pytest.MonkeyPatch,
-           sample_recording: tuple[Path, GroundTruth]) -> Iterator[dict[str, Any]]:
+def staged(moto_stack: dict[str, Any], sample_recording: tuple[Path, GroundTruth]) -> dict[str, Any]:
     probe_event = event("pipeline_probe.json")
-    monkeypatch.setenv("FRAME_METRIC_BUCKET", probe_event["bucket"])
-    reset_settings()
-    with mock_aws():
-        settings = get_settings()
-        bind_models(settings)
-        Video.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket=settings.bucket)
-        s3.upload_file(str(sample_recording[0]), settings.bucket, probe_event["key"])
-        Video(probe_event["video_id"], filename="app launch.mp4", s3_key=probe_event["key"]).save()
-        yield {"s3": s3, "truth": sample_recording[1], "video_id": probe_event["video_id"]}
+    assert probe_event["bucket"] == moto_stack["settings"].bucket
+    moto_stack["s3"].upload_file(str(sample_recording[0]), probe_event["bucket"], probe_event["key"])
+    Video(probe_event["video_id"], filename="app launch.mp4", s3_key=probe_event["key"]).save()
+    return {"s3": moto_stack["s3"], "truth": sample_recording[1], "video_id": probe_event["video_id"]}
 
 
 def test_probe_analyse_select_finalize(staged: dict[str, Any]) -> None:

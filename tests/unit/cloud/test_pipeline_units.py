@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
@@ -95,3 +97,17 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRAME_METRIC_MAX_VIDEO_BYTES", "lots")
     with pytest.raises(ValueError, match="FRAME_METRIC_MAX_VIDEO_BYTES"):
         Settings.from_env()
+
+
+def test_scratch_copies_are_bounded(moto_stack: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from frame_metric.storage.s3 import ObjectStore
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    store = ObjectStore(replace(moto_stack["settings"], scratch_bytes=2500))
+    for number in range(4):
+        moto_stack["s3"].put_object(Bucket=store.bucket, Key=f"uploads/{number}.mp4", Body=bytes([number]) * 1000)
+    copies = [store.local_copy(f"uploads/{number}.mp4") for number in range(4)]
+    assert copies[3].read_bytes() == bytes([3]) * 1000
+    kept = sorted((tmp_path / "frame-metric-cache").glob("*.mp4"))
+    assert len(kept) == 2 and copies[3] in kept and copies[0] not in kept
+    assert store.local_copy("uploads/3.mp4") == copies[3]  # a second call reuses the copy

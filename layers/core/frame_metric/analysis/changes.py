@@ -93,8 +93,14 @@ class Change:
     # The global (offset + gain) part of the change, levels: RMS over zones, signed like its mean
     # (brighter +, darker -) so that flicker (alternating) can be told from a fade (one way).
     global_shift: float
-    changed_fraction: float  # of analysed pixels that visibly changed (for the review UI)
     noise: float  # estimated noise sigma, levels
+
+    def write(self, rows: dict[str, np.ndarray], i: int) -> None:
+        """Store as row i of per-frame arrays: one way, inside a segment and across segments."""
+        rows["structural"][i] = self.structural
+        rows["shift"][i] = self.shift
+        rows["global_shift"][i] = self.global_shift
+        rows["noise"][i] = self.noise
 
 
 def _tolerance(zone_mean_abs: np.ndarray, valid: np.ndarray) -> tuple[float, float]:
@@ -138,7 +144,7 @@ def compare(grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...
     if all(np.array_equal(a, b) for a, b in zip(prev, cur, strict=True)):
         # Static screens decode to identical pixels (skipped macroblocks): most frames of a recording.
         zeros = np.zeros(grid.zones, np.uint8)
-        return Change(zeros, zeros.view(np.int8), 0.0, 0.0, 0.0)
+        return Change(zeros, zeros.view(np.int8), 0.0, 0.0)
     z, rows, cols = grid.zone, grid.rows, grid.cols
     weight = np.maximum(grid.weight, 1.0)
     dy = (cur[0].astype(np.float32) - prev[0]) * grid.mask
@@ -156,12 +162,9 @@ def compare(grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...
     chroma = np.maximum(dc - ctol, 0.0)
 
     structural = grid.zone_sum(luma) / weight + grid.zone_sum(chroma, cz) / cweight
-    analysed = max(float(grid.mask.sum()), 1.0)
-    fraction = max(float(np.count_nonzero(luma)) / analysed, 4.0 * float(np.count_nonzero(chroma)) / analysed)
     return Change(
         structural=np.minimum(np.rint(structural.ravel() * SCORE_SCALE), 255).astype(np.uint8),
         shift=np.clip(np.rint((shift.ravel() - predicted) * SHIFT_SCALE), -127, 127).astype(np.int8),
         global_shift=_signed_rms(predicted[grid.valid]),
-        changed_fraction=min(fraction, 1.0),
         noise=sigma,
     )

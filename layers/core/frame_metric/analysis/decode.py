@@ -63,11 +63,7 @@ def decode_range(
 
         def keep(frame: Any) -> bool:
             pts = frame_pts(frame)
-            return (
-                pts is not None
-                and (start_pts is None or pts >= start_pts)
-                and (end_pts is None or pts < end_pts)
-            )
+            return pts is not None and (start_pts is None or pts >= start_pts) and (end_pts is None or pts < end_pts)
 
         try:
             stopped_early = False

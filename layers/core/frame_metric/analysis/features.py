@@ -63,7 +63,6 @@ _ARRAYS = (
     "structural",
     "shift",
     "global_shift",
-    "changed_fraction",
     "noise",
     "brightness",
     "sharpness",
@@ -80,7 +79,6 @@ class SegmentFeatures:
     structural: np.ndarray  # (n, zones) uint8, see changes.py; row 0 is zero (no previous frame)
     shift: np.ndarray  # (n, zones) int8
     global_shift: np.ndarray  # (n,) float32
-    changed_fraction: np.ndarray  # (n,) float32
     noise: np.ndarray  # (n,) float32
     brightness: np.ndarray  # (n,) float32, 0..1
     sharpness: np.ndarray  # (n,) float32, 0..1

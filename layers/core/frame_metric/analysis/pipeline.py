@@ -66,10 +66,7 @@ def analyze_video(
         # spawn, not fork: the parent may hold FFmpeg threads, and forking a threaded process is unsafe.
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            jobs = [
-                pool.submit(_segment_job, path, probe.to_dict(), s.to_dict(), options.to_dict())
-                for s in segments
-            ]
+            jobs = [pool.submit(_segment_job, path, probe.to_dict(), s.to_dict(), options.to_dict()) for s in segments]
             done = 0
             for job in jobs:
                 features.append(SegmentFeatures.from_bytes(job.result()))

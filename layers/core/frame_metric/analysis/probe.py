@@ -111,9 +111,7 @@ def probe_video(path: str | os.PathLike[str]) -> VideoProbe:
                 first_frame = frames[0] if frames else None
         except av.FFmpegError as exc:
             truncated = True
-            warnings.append(
-                f"file is damaged or truncated after {len(pts_list)} frames: {exc.strerror or exc}"
-            )
+            warnings.append(f"file is damaged or truncated after {len(pts_list)} frames: {exc.strerror or exc}")
         if not pts_list:
             if truncated:
                 raise CorruptVideoError("no frame could be read: the file is damaged or truncated")

@@ -51,9 +51,7 @@ class _SpriteSheets:
         used_rows = -(-self.count // self.spec.columns)
         buf = io.BytesIO()
         Image.fromarray(self.sheet[: used_rows * self.th]).save(buf, "JPEG", quality=self.spec.quality)
-        self.sprites.append(
-            Sprite(self.first, self.count, self.spec.columns, self.tw, self.th, buf.getvalue())
-        )
+        self.sprites.append(Sprite(self.first, self.count, self.spec.columns, self.tw, self.th, buf.getvalue()))
         self.first += self.count
         self.count = 0
         self.sheet[:] = 0
@@ -69,7 +67,6 @@ class _Rows:
             "structural": np.zeros((n, zones), np.uint8),
             "shift": np.zeros((n, zones), np.int8),
             "global_shift": np.zeros(n, np.float32),
-            "changed_fraction": np.zeros(n, np.float32),
             "noise": np.zeros(n, np.float32),
             "brightness": np.zeros(n, np.float32),
             "sharpness": np.zeros(n, np.float32),
@@ -78,9 +75,7 @@ class _Rows:
     def next_row(self) -> int:
         if self.n == len(self.a["pts"]):
             grow = max(16, self.n // 4)
-            self.a = {
-                k: np.concatenate([v, np.zeros((grow, *v.shape[1:]), v.dtype)]) for k, v in self.a.items()
-            }
+            self.a = {k: np.concatenate([v, np.zeros((grow, *v.shape[1:]), v.dtype)]) for k, v in self.a.items()}
         self.n += 1
         return self.n - 1
 
@@ -117,17 +112,17 @@ def analyse_segment(
         i = rows.next_row()
         a = rows.a
         a["pts"][i] = float(pts * tb)
+        # A still screen decodes to the very same pixels (skipped macroblocks): no change (the row
+        # stays zero), same picture statistics. Most frames of a recording are like that.
+        same = prev is not None and np.array_equal(yuv, last_image)
         if prev is None:
             first_image = yuv
+        elif not same:
+            compare(grid, prev, planes).write(a, i)
+        if same:
+            a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
         else:
-            ch = compare(grid, prev, planes)
-            a["structural"][i], a["shift"][i] = ch.structural, ch.shift
-            a["global_shift"][i], a["changed_fraction"][i], a["noise"][i] = (
-                ch.global_shift,
-                ch.changed_fraction,
-                ch.noise,
-            )
-        a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
+            a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
         if sheets:
             sheets.add(frame)
         prev, last_image = planes, yuv
@@ -135,9 +130,7 @@ def analyse_segment(
             progress(rows.n, segment.frame_count)
     if first_image is None or last_image is None:
         detail = f": {warnings[0]}" if warnings else ""
-        raise CorruptVideoError(
-            f"no frame of frames {segment.start_frame}-{segment.end_frame} decoded{detail}"
-        )
+        raise CorruptVideoError(f"no frame of frames {segment.start_frame}-{segment.end_frame} decoded{detail}")
     if rows.n != segment.frame_count:
         warnings.append(f"segment {segment.index} decoded {rows.n} frames, expected {segment.frame_count}")
     if sheets:

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from frame_metric.analysis.boundaries import Detection, detect, zone_rects
-from frame_metric.analysis.changes import compare, make_grid
+from frame_metric.analysis.always_changing import zone_rects
+from frame_metric.analysis.boundaries import Detection, detect
+from frame_metric.analysis.changes import Grid, compare, make_grid
 from frame_metric.analysis.decode import split_planes
 from frame_metric.analysis.errors import VideoAnalysisError
 from frame_metric.analysis.features import SegmentFeatures
@@ -28,29 +29,17 @@ OK_TAIL = 1.0
 REVIEW_BELOW = 0.6
 
 
-def _merge(
-    probe: VideoProbe, segments: Sequence[SegmentFeatures], options: AnalysisOptions
-) -> tuple[dict[str, np.ndarray], list[str]]:
+def _merge(grid: Grid, segments: Sequence[SegmentFeatures]) -> tuple[dict[str, np.ndarray], list[str]]:
     segs = sorted(segments, key=lambda s: s.segment.start_frame)
     if not segs:
         raise VideoAnalysisError("no segment features to select from")
-    grid = make_grid(probe.width, probe.height, options)
     warnings: list[str] = []
     for prev, seg in itertools.pairwise(segs):
         if seg.grid_size != (grid.width, grid.height, grid.zone) or prev.grid_size != seg.grid_size:
             raise VideoAnalysisError("segments were analysed with different options")
         if seg.segment.start_frame != prev.segment.end_frame:
             warnings.append(f"frames {prev.segment.end_frame}-{seg.segment.start_frame} were not analysed")
-    names = (
-        "pts",
-        "structural",
-        "shift",
-        "global_shift",
-        "changed_fraction",
-        "brightness",
-        "sharpness",
-        "noise",
-    )
+    names = ("pts", "structural", "shift", "global_shift", "brightness", "sharpness", "noise")
     merged = {k: np.concatenate([getattr(s, k) for s in segs]) for k in names}
     merged["frame_number"] = np.concatenate(
         [s.segment.start_frame + np.arange(s.frame_count, dtype=np.int64) for s in segs]
@@ -58,13 +47,7 @@ def _merge(
     row = 0
     for i, seg in enumerate(segs):
         if i > 0:
-            ch = compare(grid, split_planes(segs[i - 1].last_image), split_planes(seg.first_image))
-            merged["structural"][row], merged["shift"][row] = ch.structural, ch.shift
-            merged["global_shift"][row], merged["changed_fraction"][row] = (
-                ch.global_shift,
-                ch.changed_fraction,
-            )
-            merged["noise"][row] = ch.noise
+            compare(grid, split_planes(segs[i - 1].last_image), split_planes(seg.first_image)).write(merged, row)
         row += seg.frame_count
         warnings += seg.warnings
     return merged, warnings
@@ -82,18 +65,12 @@ def _candidates(
     the chosen boundary; then the neighbours."""
     n = len(t)
     changed = strength >= 1.0
-    lo, hi = (
-        (max(1, chosen - 2), min(n, chosen + window))
-        if first
-        else (max(1, chosen - window), min(n, chosen + 3))
-    )
+    lo, hi = (max(1, chosen - 2), min(n, chosen + window)) if first else (max(1, chosen - window), min(n, chosen + 3))
     if first:  # onsets of change runs after the chosen one
         steps = [i for i in range(lo, hi) if changed[i] and not changed[i - 1] and i != chosen]
         faint = [i for i in range(lo, chosen) if 0.3 <= strength[i] < 1.0]
     else:  # frames where an earlier run of changes settled (the frame after its last change)
-        steps = [
-            i for i in range(lo, hi) if changed[i] and (i + 1 >= n or not changed[i + 1]) and i != chosen
-        ]
+        steps = [i for i in range(lo, hi) if changed[i] and (i + 1 >= n or not changed[i + 1]) and i != chosen]
         faint = [i for i in range(chosen + 1, hi) if 0.3 <= strength[i] < 1.0]
     picks = [chosen]
     for i in [*faint, *sorted(steps, key=lambda i: abs(i - chosen)), chosen - 1, chosen + 1]:
@@ -144,9 +121,9 @@ def _confidence(d: Detection, t: np.ndarray, noise: float, warnings: list[str]) 
 def select_boundaries(
     probe: VideoProbe, segments: Sequence[SegmentFeatures], options: AnalysisOptions
 ) -> AnalysisResult:
-    m, warnings = _merge(probe, segments, options)
-    warnings = list(probe.warnings) + warnings
     grid = make_grid(probe.width, probe.height, options)
+    m, warnings = _merge(grid, segments)
+    warnings = list(probe.warnings) + warnings
     t, numbers = m["pts"], m["frame_number"]
     d = detect(
         grid,
@@ -155,7 +132,7 @@ def select_boundaries(
         m["shift"],
         m["global_shift"],
         scale=options.threshold_scale,
-        find_always_changing=options.detect_always_changing,
+        always_changing=options.detect_always_changing,
     )
     ignored = [IgnoredRegion(r, why) for r, why in grid.ignored]
     ignored += [
@@ -183,6 +160,4 @@ def select_boundaries(
     needs_review = first is None or confidence < REVIEW_BELOW or bool(warnings) or probe.truncated
     if probe.truncated and not any("truncated" in r for r in reasons):
         reasons.append("the file is truncated: only the readable frames were analysed")
-    return AnalysisResult(
-        probe, first, last, confidence, needs_review, reasons, first_c, last_c, ignored, table
-    )
+    return AnalysisResult(probe, first, last, confidence, needs_review, reasons, first_c, last_c, ignored, table)

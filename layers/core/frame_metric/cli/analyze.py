@@ -40,9 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="X,Y,W,H",
         help="also ignore this region (fractions of width/height); repeatable",
     )
-    parser.add_argument(
-        "--keep-status-bar", action="store_true", help="do not ignore the status-bar strip at the top"
-    )
+    parser.add_argument("--keep-status-bar", action="store_true", help="do not ignore the status-bar strip at the top")
     parser.add_argument(
         "--segment-frames",
         type=_positive,
@@ -78,9 +76,7 @@ def summary(result: AnalysisResult) -> str:
     ]
     for label, key in (("first frame", "first_frame"), ("last frame ", "last_frame")):
         mark = d[key]
-        lines.append(
-            f"{label}: " + (f"#{mark['frame_number']} at {mark['timestamp']:.3f} s" if mark else "none")
-        )
+        lines.append(f"{label}: " + (f"#{mark['frame_number']} at {mark['timestamp']:.3f} s" if mark else "none"))
     if d["duration"] is not None:
         lines.append(f"duration:    {d['duration'] * 1000:.1f} ms")
     lines.append(f"confidence:  {d['confidence']:.2f}{'  (needs review)' if d['needs_review'] else ''}")

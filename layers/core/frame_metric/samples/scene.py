@@ -21,10 +21,10 @@ Rgb = tuple[int, int, int]
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
 BRAND: Rgb = (226, 88, 34)
-# Two colours with the same BT.601 luma (0.299 R + 0.587 G + 0.114 B = 119.8 vs 119.9) but very
+# Two colours with the same BT.601 luma (0.299 R + 0.587 G + 0.114 B = 114.85 vs 114.75) but very
 # different chroma: a person sees red turn green, a luma-only detector sees nothing.
 ISO_A: Rgb = (220, 70, 70)
-ISO_B: Rgb = (60, 156, 80)
+ISO_B: Rgb = (52, 155, 72)
 PALETTE: tuple[Rgb, ...] = (
     (66, 133, 244),
     (219, 68, 55),
@@ -311,9 +311,7 @@ class Scene:
             fill(img, (0, 0, self.w, self.status_h), (20, 20, 24))
             secs = int(t) + 9 * 60 + 41  # starts at 00:09:41 and ticks every second
             text = f"{secs // 3600 % 24:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
-            draw_clock(
-                img, text, round(0.04 * self.w), self.status_h // 5, self.status_h * 3 // 5, (235, 235, 235)
-            )
+            draw_clock(img, text, round(0.04 * self.w), self.status_h // 5, self.status_h * 3 // 5, (235, 235, 235))
         if tl is None:
             return
         loaded = tl.step_times[0] if tl.step_times else tl.fade_start
@@ -327,6 +325,4 @@ class Scene:
         if self.cursor and t >= tl.end and int((t - tl.end) / 0.5) % 2 == 0:
             x0, y0, x1, y1 = self.search
             cx = x0 + (x1 - x0) // 3
-            fill(
-                img, (cx, y0 + (y1 - y0) // 5, cx + max(2, self.w // 180), y1 - (y1 - y0) // 5), (30, 30, 30)
-            )
+            fill(img, (cx, y0 + (y1 - y0) // 5, cx + max(2, self.w // 180), y1 - (y1 - y0) // 5), (30, 30, 30))

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -101,14 +102,30 @@ class ObjectStore:
 
     def local_copy(self, key: str) -> Path:
         """Download an object once per version into a scratch cache (Lambda's /tmp survives warm starts,
-        and steps of one execution often run in the same container)."""
-        etag = self.head(key)["ETag"].strip('"')
+        and steps of one execution often run in the same container). The cache is bounded: the least
+        recently used copies go first."""
+        head = self.head(key)
+        etag = head["ETag"].strip('"')
         digest = hashlib.sha256(f"{self.bucket}/{key}/{etag}".encode()).hexdigest()[:32]
         cache_dir = Path(tempfile.gettempdir()) / "frame-metric-cache"
         cache_dir.mkdir(parents=True, exist_ok=True)
         target = cache_dir / f"{digest}.mp4"
-        if not target.exists():
-            partial = target.with_suffix(f".{os.getpid()}.{id(self)}.part")
-            self.client.download_file(self.bucket, key, str(partial))
-            partial.replace(target)
+        if target.exists():
+            target.touch()  # mark as recently used
+            return target
+        _evict(cache_dir, self.settings.scratch_bytes - int(head["ContentLength"]))
+        partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        self.client.download_file(self.bucket, key, str(partial))
+        partial.replace(target)
         return target
+
+
+def _evict(cache_dir: Path, budget: int) -> None:
+    """Delete the least recently used finished copies until the cache fits `budget` bytes."""
+    copies = sorted(cache_dir.glob("*.mp4"), key=lambda path: path.stat().st_mtime)
+    total = sum(path.stat().st_size for path in copies)
+    for path in copies:
+        if total <= budget:
+            break
+        total -= path.stat().st_size
+        path.unlink(missing_ok=True)
