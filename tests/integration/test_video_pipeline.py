@@ -28,8 +28,9 @@ def assert_matches_truth(status: dict[str, Any], truth: GroundTruth) -> None:
 def test_multipart_upload_is_timed_frame_exact(api: str, recordings: dict[str, Any]) -> None:
     path, truth = recordings["launch"]
     accepted = upload(api, path)
-    assert accepted["status"] == "uploading" and accepted["message"]
+    assert accepted["status"] == "uploading" and accepted["message"] and accepted["task_id"]
     status = wait_finished(api, accepted["video_id"])
+    assert status["task_id"] == accepted["task_id"]  # the execution that ran is the one announced
     assert_matches_truth(status, truth)
     assert status["progress"] == 100 and status["current_step"] == "completed"
     assert status["task_id"] and status["error_message"] is None

@@ -34,11 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the full result as one JSON object")
     parser.add_argument(
         "--ignore",
-        action="append",
+        action="extend",
+        nargs="+",
         type=_region,
         default=[],
         metavar="X,Y,W,H",
-        help="also ignore this region (fractions of width/height); repeatable",
+        help="also ignore these regions (fractions of width/height); several after one flag, or repeat it",
     )
     parser.add_argument("--keep-status-bar", action="store_true", help="do not ignore the status-bar strip at the top")
     parser.add_argument(

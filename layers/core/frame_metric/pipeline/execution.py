@@ -23,6 +23,15 @@ def execution_name(video_id: str, bucket: str, key: str, version: str) -> str:
     return f"video-{video_id}-{digest}"[:80]
 
 
+# Uploads registered through the API carry a fresh video id in their key: the key alone identifies the
+# upload, so the execution name (the API's task_id) is known before the file arrives.
+REGISTERED_UPLOAD = "registered"
+
+
+def registered_execution_name(video_id: str, bucket: str, key: str) -> str:
+    return execution_name(video_id, bucket, key, REGISTERED_UPLOAD)
+
+
 @dataclass(frozen=True)
 class StartOutcome:
     execution_arn: str

@@ -15,7 +15,7 @@ from urllib.parse import unquote_plus
 
 from frame_metric.data.video import Video, VideoStatus
 from frame_metric.errors import FrameMetricError
-from frame_metric.pipeline.execution import Executions, execution_name
+from frame_metric.pipeline.execution import Executions, execution_name, registered_execution_name
 from frame_metric.settings import Settings, get_settings
 from frame_metric.storage.s3 import ObjectMissing, ObjectStore
 from frame_metric.videos import records
@@ -105,11 +105,12 @@ def handle_object_created(created: ObjectCreated, settings: Settings | None = No
         return TriggerOutcome(video_id, "rejected")
 
     executions = executions or Executions(settings)
-    name = execution_name(video_id, created.bucket, created.key, created.version)
+    name = (registered_execution_name(video_id, created.bucket, created.key) if registered
+            else execution_name(video_id, created.bucket, created.key, created.version))
     # StartExecution is idempotent for a running execution with the same name and input, and refuses
     # a closed one (ExecutionAlreadyExists): either way a repeated event starts nothing new. Starting
     # again is still right when an earlier attempt died between recording the name and starting.
-    seen_before = video.execution_name == name
+    seen_before = video.execution_arn is not None and video.execution_name == name
     outcome = executions.start(name, {"video_id": video_id, "bucket": created.bucket, "key": created.key})
     if not records.mark_processing(video_id, name, outcome.execution_arn) and outcome.started:
         # Cancelled while we were starting it: do not let it run.

@@ -11,7 +11,7 @@ from frame_metric.data.video import VideoStatus
 
 class VideoUploadResponse(BaseModel):
     video_id: str
-    task_id: str | None = Field(None, description="Pipeline execution name; set once processing starts")
+    task_id: str | None = Field(None, description="Name of the pipeline execution that processes the video")
     status: VideoStatus
     message: str
 
@@ -31,6 +31,7 @@ class PresignedUploadRequest(BaseModel):
 
 class PresignedUploadResponse(BaseModel):
     video_id: str
+    task_id: str
     upload_url: str
     method: str = "PUT"
     headers: dict[str, str]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from frame_metric.data.video import FrameMark, Video, VideoStatus, frame_id
 from frame_metric.errors import BadRequest, Conflict, PayloadTooLarge, ValidationFailed
-from frame_metric.pipeline.execution import Executions
+from frame_metric.pipeline.execution import Executions, registered_execution_name
 from frame_metric.pipeline.sweeper import reconcile
 from frame_metric.settings import Settings, get_settings
 from frame_metric.storage.keys import VideoKeys
@@ -74,8 +74,9 @@ class VideoService:
         video_id = str(uuid.uuid4())
         key = VideoKeys(video_id).upload(self.settings.upload_prefix, incoming.filename)
         # The item exists before the object, so the upload trigger finds it when the event comes.
+        task_id = registered_execution_name(video_id, self.settings.bucket, key)
         video = Video(video_id, filename=incoming.filename, s3_key=key, size_bytes=incoming.size,
-                      batch_id=batch_id)
+                      batch_id=batch_id, execution_name=task_id)
         records.create_video(video)
         try:
             with incoming.path.open("rb") as handle:
@@ -83,7 +84,7 @@ class VideoService:
         except Exception:
             video.delete()  # nothing half-written: no item without its file
             raise
-        return VideoUploadResponse(video_id=video_id, task_id=None, status=VideoStatus.UPLOADING,
+        return VideoUploadResponse(video_id=video_id, task_id=task_id, status=VideoStatus.UPLOADING,
                                    message="视频上传成功，开始处理")
 
     def upload(self, incoming: IncomingFile) -> VideoUploadResponse:
@@ -108,10 +109,12 @@ class VideoService:
         self.check_name_and_size(request.filename, request.size)
         video_id = str(uuid.uuid4())
         key = VideoKeys(video_id).upload(self.settings.upload_prefix, request.filename)
-        records.create_video(Video(video_id, filename=request.filename, s3_key=key, size_bytes=request.size))
+        task_id = registered_execution_name(video_id, self.settings.bucket, key)
+        records.create_video(Video(video_id, filename=request.filename, s3_key=key, size_bytes=request.size,
+                                   execution_name=task_id))
         content_type = "video/mp4"
         return PresignedUploadResponse(
-            video_id=video_id, upload_url=self.store.presigned_put(key, content_type),
+            video_id=video_id, task_id=task_id, upload_url=self.store.presigned_put(key, content_type),
             headers={"Content-Type": content_type}, expires_in=self.settings.presign_seconds,
             status=VideoStatus.UPLOADING, message="PUT the file to upload_url; processing starts when it arrives",
         )
