@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from frame_metric.settings import reset_settings
 
 ROOT = Path(__file__).resolve().parents[1]

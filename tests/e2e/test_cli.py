@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from frame_metric.localcloud.cloud import free_port
 from frame_metric.samples import generate_app_launch
-
 from tests.serve_process import BIN, ServeProcess
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions
 from frame_metric.samples import GroundTruth, generate_app_launch
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import requests
-from frame_metric.localcloud.cloud import free_port
 
+from frame_metric.localcloud.cloud import free_port
 from tests.integration.conftest import wait_finished
 from tests.serve_process import ServeProcess
 

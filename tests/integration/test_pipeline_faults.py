@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import requests
+
 from frame_metric.localcloud.cloud import LocalCloud
 from frame_metric.pipeline.transient import TransientError
-
 from tests.integration.conftest import upload, wait_finished
 
 

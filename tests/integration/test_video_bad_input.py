@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 import requests
-from frame_metric.localcloud.cloud import LocalCloud
 
+from frame_metric.localcloud.cloud import LocalCloud
 from tests.integration.conftest import upload, wait_finished
 
 

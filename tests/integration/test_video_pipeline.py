@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import requests
+
 from frame_metric.analysis import analyze_video
 from frame_metric.localcloud.cloud import LocalCloud
 from frame_metric.samples import GroundTruth
-
 from tests.integration.conftest import upload, wait_finished
 
 

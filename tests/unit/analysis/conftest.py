@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from frame_metric.samples import GroundTruth, generate_app_launch
 
 MakeRecording = Callable[..., tuple[Path, GroundTruth]]

@@ -6,6 +6,7 @@ from typing import Any
 
 import av
 import pytest
+
 from frame_metric.analysis import AnalysisOptions, AnalysisResult, Region, analyze_video
 from frame_metric.samples.scene import Scene
 

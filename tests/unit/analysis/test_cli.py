@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from frame_metric.cli import analyze
 
 from .conftest import MakeRecording

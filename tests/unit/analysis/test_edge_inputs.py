@@ -7,6 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+
 from frame_metric.analysis import (
     CorruptVideoError,
     EmptyVideoError,

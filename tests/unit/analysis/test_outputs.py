@@ -8,6 +8,8 @@ import json
 import av
 import numpy as np
 import pytest
+from PIL import Image
+
 from frame_metric.analysis import (
     AnalysisOptions,
     FrameTable,
@@ -19,7 +21,6 @@ from frame_metric.analysis import (
     plan_segments,
     probe_video,
 )
-from PIL import Image
 
 from .conftest import MakeRecording
 

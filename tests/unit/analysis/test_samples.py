@@ -7,6 +7,7 @@ from pathlib import Path
 
 import av
 import pytest
+
 from frame_metric.samples import generate_app_launch
 
 

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+
 from frame_metric.analysis import (
     AnalysisOptions,
     SegmentFeatures,

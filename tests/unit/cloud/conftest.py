@@ -9,9 +9,10 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from frame_metric.data import Video, bind_models
 from frame_metric.settings import get_settings, reset_settings
-from moto import mock_aws
 
 EVENTS_BUCKET = "frame-metric-videos"
 

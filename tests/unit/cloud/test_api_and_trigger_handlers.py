@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from frame_metric.data import Video
 
+from frame_metric.data import Video
 from tests.unit.cloud.handlers import event, load_handler
 
 SAMPLE_EVENTS = ["s3_object_created.json", "sqs_upload_notification.json"]

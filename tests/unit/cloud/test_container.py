@@ -6,6 +6,7 @@ import struct
 from pathlib import Path
 
 import pytest
+
 from frame_metric.errors import BadRequest, UnsupportedMedia
 from frame_metric.videos.container import NotMp4Error, TruncatedMp4Error, inspect_mp4_file
 

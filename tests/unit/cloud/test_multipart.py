@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from requests import Request
+
 from frame_metric.api.multipart import parse_form
 from frame_metric.errors import BadRequest, PayloadTooLarge
-from requests import Request
 
 
 def encode(files: list[tuple[str, str, bytes]], fields: dict[str, str] | None = None) -> tuple[str, bytes]:

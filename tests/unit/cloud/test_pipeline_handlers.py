@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from frame_metric.data import Video
 from frame_metric.samples import GroundTruth
 from frame_metric.settings import get_settings, reset_settings
-
 from tests.unit.cloud.handlers import event, load_handler
 
 

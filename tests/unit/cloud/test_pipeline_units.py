@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from pynamodb.exceptions import PutError
+
 from frame_metric.pipeline.execution import execution_name
 from frame_metric.pipeline.steps import failure_reason
 from frame_metric.pipeline.transient import TransientError, is_transient, step_handler
 from frame_metric.pipeline.trigger import ObjectCreated, records_from_event
 from frame_metric.settings import Settings
 from frame_metric.storage.keys import VideoKeys, safe_filename
-from pynamodb.exceptions import PutError
-
 from tests.unit.cloud.handlers import event
 
 

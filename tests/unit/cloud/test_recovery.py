@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from frame_metric.data import Video
 from frame_metric.pipeline.recovery import resume_interrupted
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from frame_metric.data.connection import table_bindings
 from frame_metric.localcloud.template import Template, render_definition
 from frame_metric.settings import Settings

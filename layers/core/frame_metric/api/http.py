@@ -1,0 +1,75 @@
+"""Request and response helpers shared by every route: JSON bodies, query values, and the spec's
+`{"detail": ...}` errors with their status codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice import Response
+from chalice.app import Request
+from pydantic import BaseModel, ValidationError
+
+from frame_metric.errors import BadRequest, FrameMetricError, ValidationFailed
+
+Model = TypeVar("Model", bound=BaseModel)
+View = Callable[..., Response]
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    if isinstance(value, BaseModel):
+        body = value.model_dump_json()
+    elif isinstance(value, list) and all(isinstance(item, BaseModel) for item in value):
+        body = "[" + ",".join(item.model_dump_json() for item in value) + "]"
+    else:
+        body = json.dumps(value, ensure_ascii=False, default=str)
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+
+
+def error_response(status: int, detail: str) -> Response:
+    return json_response({"detail": detail}, status)
+
+
+def guarded(view: View) -> View:
+    """Every error the domain names becomes {"detail": ...} with its status code (Chalice turns any
+    other exception into a 500 before middleware could see it)."""
+
+    @functools.wraps(view)
+    def run(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except FrameMetricError as exc:
+            return error_response(exc.status_code, exc.detail)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
+            return error_response(422, problems)
+
+    return run
+
+
+def query_int(request: Request, name: str, default: int) -> int:
+    raw = (request.query_params or {}).get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be an integer, got {raw!r}") from None
+
+
+def query_str(request: Request, name: str) -> str | None:
+    return (request.query_params or {}).get(name) or None
+
+
+def json_body(request: Request, model: type[Model]) -> Model:
+    raw = request.raw_body
+    if not raw:
+        raise BadRequest("the request needs a JSON body")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise BadRequest("the request body is not valid JSON") from None
+        raise
