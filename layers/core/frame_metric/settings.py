@@ -33,6 +33,10 @@ class Settings:
     dynamodb_endpoint_url: str | None = None
     bucket: str = "frame-metric-videos"
     videos_table: str = "frame-metric-videos"
+    profiles_table: str = "frame-metric-monitor-profiles"
+    scripts_table: str = "frame-metric-monitor-scripts"
+    script_versions_table: str = "frame-metric-monitor-script-versions"
+    monitor_tasks_table: str = "frame-metric-monitor-tasks"
     state_machine_arn: str = ""
     upload_prefix: str = "uploads/"
     max_video_bytes: int = 500 * MB
@@ -57,6 +61,10 @@ class Settings:
             dynamodb_endpoint_url=env.get("AWS_ENDPOINT_URL_DYNAMODB") or endpoint,
             bucket=env.get("FRAME_METRIC_BUCKET", cls.bucket),
             videos_table=env.get("FRAME_METRIC_VIDEOS_TABLE", cls.videos_table),
+            profiles_table=env.get("FRAME_METRIC_PROFILES_TABLE", cls.profiles_table),
+            scripts_table=env.get("FRAME_METRIC_SCRIPTS_TABLE", cls.scripts_table),
+            script_versions_table=env.get("FRAME_METRIC_SCRIPT_VERSIONS_TABLE", cls.script_versions_table),
+            monitor_tasks_table=env.get("FRAME_METRIC_MONITOR_TASKS_TABLE", cls.monitor_tasks_table),
             state_machine_arn=env.get("FRAME_METRIC_STATE_MACHINE_ARN", ""),
             upload_prefix=env.get("FRAME_METRIC_UPLOAD_PREFIX", cls.upload_prefix),
             max_video_bytes=_int("FRAME_METRIC_MAX_VIDEO_BYTES", cls.max_video_bytes),

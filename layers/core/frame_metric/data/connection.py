@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, ScenarioScript, ScriptVersion
 from frame_metric.data.video import Video
 from frame_metric.settings import Settings, get_settings
 
 
 def table_bindings(settings: Settings) -> list[tuple[type[Model], str]]:
     """Every model with the table name it lives in under these settings."""
-    return [(Video, settings.videos_table)]
+    return [
+        (Video, settings.videos_table),
+        (MonitorProfile, settings.profiles_table),
+        (ScenarioScript, settings.scripts_table),
+        (ScriptVersion, settings.script_versions_table),
+        (MonitorTask, settings.monitor_tasks_table),
+    ]
 
 
 def bind_models(settings: Settings | None = None) -> None:

@@ -136,9 +136,7 @@ class LocalCloud:
             self.data_dir = Path(tempfile.mkdtemp(prefix="frame-metric-data-"))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_data_dir()
-        self.physical = {"VideoBucket": f"{self.options.stack}-videos", "VideosTable": f"{self.options.stack}-videos",
-                         "VideoPipeline": f"arn:aws:states:{self.options.region}:{ACCOUNT}:stateMachine:"
-                                          f"{self.options.stack}-video-pipeline"}
+        self.physical = self._physical_names()
         self._set_env({"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": LOCAL_KEY,
                        "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
         self._unset_env("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SFN")
@@ -213,6 +211,15 @@ class LocalCloud:
         handle.write(str(os.getpid()))
         handle.flush()
         self._lock = handle
+
+    def _physical_names(self) -> dict[str, str]:
+        """Local names for the template's bucket, tables and state machine (CloudFormation would make
+        its own): the stack name and the logical id."""
+        stack = self.options.stack
+        names = {name: f"{stack}-{name}" for name in self.template.of_type("AWS::DynamoDB::Table")}
+        names["VideoBucket"] = f"{stack}-videos"
+        names["VideoPipeline"] = f"arn:aws:states:{self.options.region}:{ACCOUNT}:stateMachine:{stack}-video-pipeline"
+        return names
 
     def _set_env(self, values: dict[str, str]) -> None:
         for name, value in values.items():
