@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q 'pip<26.3'  # chalice 1.34 requires pip<26.3
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
@@ -63,6 +63,11 @@ test-e2e: install
 
 bench: install
 	$(PY) bench/bench_analysis.py
+
+# Monitoring ingest against the embedded local cloud (BENCH_ARGS="--seconds 10" for a short burst).
+.PHONY: bench-ingest
+bench-ingest: install
+	$(PY) bench/bench_ingest.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .ruff_cache .aws-sam

@@ -11,6 +11,8 @@ from chalice import Chalice, Response
 from frame_metric import __version__
 from frame_metric.api.docs import asset, docs_page
 from frame_metric.api.http import View, error_response, guarded, json_body, json_response, query_int, query_str
+from frame_metric.api.monitor_config_routes import monitor_config_blueprint
+from frame_metric.api.monitor_run_routes import monitor_runs_blueprint
 from frame_metric.api.multipart import parse_form
 from frame_metric.api.openapi import openapi_document
 from frame_metric.api.proxy import proxy_handler
@@ -23,6 +25,9 @@ app = Chalice(app_name="frame-metric")
 app.api.binary_types.append("multipart/form-data")
 app.api.binary_types.append("video/mp4")
 API = "/api/v1"
+app.register_blueprint(monitor_config_blueprint(), url_prefix=f"{API}/monitor")
+app.register_blueprint(monitor_runs_blueprint(), url_prefix=f"{API}/monitor")
+app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # run export
 
 
 @lru_cache(maxsize=1)

@@ -117,10 +117,12 @@ def test_cancel_stops_the_execution(cloud: LocalCloud, api: str, recordings: dic
     cloud.runtime.before_invoke["AnalyseFunction"] = lambda event: gate.wait(20)
     try:
         video_id = upload(api, path)["video_id"]
-        for _ in range(200):
-            if requests.get(f"{api}/video/{video_id}/progress", timeout=10).json()["status"] == "processing":
-                break
+        seen = ""
+        deadline = time.monotonic() + 30
+        while seen != "processing" and time.monotonic() < deadline:
+            seen = requests.get(f"{api}/video/{video_id}/progress", timeout=10).json()["status"]
             time.sleep(0.05)
+        assert seen == "processing"
         cancelled = requests.post(f"{api}/video/{video_id}/cancel", timeout=10)
         assert cancelled.status_code == 200, cancelled.text
         assert cancelled.json()["status"] == "cancelled"

@@ -37,6 +37,10 @@ class Settings:
     scripts_table: str = "frame-metric-monitor-scripts"
     script_versions_table: str = "frame-metric-monitor-script-versions"
     monitor_tasks_table: str = "frame-metric-monitor-tasks"
+    monitor_runs_table: str = "frame-metric-monitor-runs"
+    sample_batches_table: str = "frame-metric-monitor-sample-batches"
+    # Seconds a running monitor run may stay silent (no heartbeat, no samples) before it is failed.
+    run_heartbeat_timeout_seconds: int = 60
     state_machine_arn: str = ""
     upload_prefix: str = "uploads/"
     max_video_bytes: int = 500 * MB
@@ -65,6 +69,10 @@ class Settings:
             scripts_table=env.get("FRAME_METRIC_SCRIPTS_TABLE", cls.scripts_table),
             script_versions_table=env.get("FRAME_METRIC_SCRIPT_VERSIONS_TABLE", cls.script_versions_table),
             monitor_tasks_table=env.get("FRAME_METRIC_MONITOR_TASKS_TABLE", cls.monitor_tasks_table),
+            monitor_runs_table=env.get("FRAME_METRIC_MONITOR_RUNS_TABLE", cls.monitor_runs_table),
+            sample_batches_table=env.get("FRAME_METRIC_SAMPLE_BATCHES_TABLE", cls.sample_batches_table),
+            run_heartbeat_timeout_seconds=_int("FRAME_METRIC_RUN_HEARTBEAT_TIMEOUT",
+                                               cls.run_heartbeat_timeout_seconds),
             state_machine_arn=env.get("FRAME_METRIC_STATE_MACHINE_ARN", ""),
             upload_prefix=env.get("FRAME_METRIC_UPLOAD_PREFIX", cls.upload_prefix),
             max_video_bytes=_int("FRAME_METRIC_MAX_VIDEO_BYTES", cls.max_video_bytes),

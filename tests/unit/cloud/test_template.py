@@ -61,7 +61,8 @@ def test_tables_match_models(template: Template) -> None:
     tables = template.of_type("AWS::DynamoDB::Table")
     by_ref = {"VideosTable": "videos_table", "MonitorProfilesTable": "profiles_table",
               "ScenarioScriptsTable": "scripts_table", "ScriptVersionsTable": "script_versions_table",
-              "MonitorTasksTable": "monitor_tasks_table"}
+              "MonitorTasksTable": "monitor_tasks_table",
+              "MonitorRunsTable": "monitor_runs_table", "SampleBatchesTable": "sample_batches_table"}
     assert set(tables) == set(by_ref), "every table in template.yaml is bound to a model"
     settings = Settings()
     for logical_id, resource in tables.items():

@@ -12,7 +12,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from frame_metric import __version__
+from frame_metric.data.monitor_config import MonitorTaskStatus
 from frame_metric.data.video import VideoStatus
+from frame_metric.monitor import catalog
+from frame_metric.monitor import run_schemas as monitor_runs
+from frame_metric.monitor import schemas as monitor
 from frame_metric.videos import schemas
 
 API = "/api/v1"
@@ -55,6 +59,89 @@ OPERATIONS: list[Operation] = [
               schemas.TaskProgress, errors=(404,)),
     Operation("post", f"{API}/video/{{video_id}}/cancel", "Cancel processing", "video",
               schemas.CancelTaskResponse, errors=(404, 409)),
+]
+
+# Scenario monitoring configuration (frame_metric/api/monitor_config_routes.py).
+MONITOR = f"{API}/monitor"
+OPERATIONS += [
+    Operation("get", f"{MONITOR}/items", "Metric catalog: unit, source, default interval, stats", "monitor",
+              monitor.MetricResponse, response_list=True, errors=(422,),
+              query={"source": {"type": "string", "enum": [s.value for s in catalog.Source]}}),
+    Operation("get", f"{MONITOR}/items/{{metric}}", "One metric of the catalog", "monitor",
+              monitor.MetricResponse, errors=(404,)),
+    Operation("post", f"{MONITOR}/profiles", "Create a monitor profile", "monitor",
+              monitor.ProfileResponse, body=monitor.ProfileCreate, errors=(400, 422)),
+    Operation("get", f"{MONITOR}/profiles", "List profiles, newest first", "monitor", monitor.ProfileResponse,
+              response_list=True, query=PAGING, errors=(422,)),
+    Operation("get", f"{MONITOR}/profiles/{{profile_id}}", "One profile", "monitor", monitor.ProfileResponse,
+              errors=(404,)),
+    Operation("put", f"{MONITOR}/profiles/{{profile_id}}", "Change a profile (fields sent are replaced)",
+              "monitor", monitor.ProfileResponse, body=monitor.ProfileUpdate, errors=(400, 404, 422)),
+    Operation("delete", f"{MONITOR}/profiles/{{profile_id}}", "Delete a profile no task uses", "monitor",
+              monitor.MessageResponse, errors=(404, 409)),
+    Operation("post", f"{MONITOR}/scripts/validate", "Check a script without storing or running it",
+              "monitor", monitor.ScriptValidateResponse, body=monitor.ScriptValidateRequest, errors=(400, 422)),
+    Operation("post", f"{MONITOR}/scripts", "Create a scenario script, version 1", "monitor",
+              monitor.ScriptResponse, body=monitor.ScriptCreate, errors=(400, 422)),
+    Operation("get", f"{MONITOR}/scripts", "List scripts, newest first", "monitor", monitor.ScriptSummary,
+              response_list=True, query=PAGING, errors=(422,)),
+    Operation("get", f"{MONITOR}/scripts/{{script_id}}", "A script with the content of its latest version",
+              "monitor", monitor.ScriptResponse, errors=(404, 422),
+              query={"version": {"type": "integer", "minimum": 1}}),
+    Operation("get", f"{MONITOR}/scripts/{{script_id}}/versions", "Versions of a script, newest first",
+              "monitor", monitor.ScriptVersionResponse, response_list=True, errors=(404,)),
+    Operation("put", f"{MONITOR}/scripts/{{script_id}}", "Store a new version of a script", "monitor",
+              monitor.ScriptResponse, body=monitor.ScriptUpdate, errors=(400, 404, 409, 422)),
+    Operation("delete", f"{MONITOR}/scripts/{{script_id}}", "Delete a script and its versions", "monitor",
+              monitor.MessageResponse, errors=(404, 409)),
+    Operation("post", f"{MONITOR}/tasks", "Create a monitoring task", "monitor", monitor.TaskResponse,
+              body=monitor.TaskCreate, errors=(400, 409, 422)),
+    Operation("get", f"{MONITOR}/tasks", "Task list, newest first, by creator and status", "monitor",
+              monitor.TaskResponse, response_list=True, errors=(422,),
+              query={**PAGING, "user": {"type": "string"},
+                     "status": {"type": "string", "enum": [s.value for s in MonitorTaskStatus]}}),
+    Operation("get", f"{MONITOR}/tasks/{{task_id}}", "One task with its last run and verdict", "monitor",
+              monitor.TaskResponse, errors=(404,)),
+    Operation("put", f"{MONITOR}/tasks/{{task_id}}", "Change a task (fields sent are replaced)", "monitor",
+              monitor.TaskResponse, body=monitor.TaskUpdate, errors=(400, 404, 409, 422)),
+    Operation("delete", f"{MONITOR}/tasks/{{task_id}}", "Delete a task that is not running", "monitor",
+              monitor.MessageResponse, errors=(404, 409)),
+]
+
+# Monitoring runs, ingest and live data (frame_metric/api/monitor_run_routes.py; POST .../samples is the
+# ingest function). Runner actions need `Authorization: Bearer <run token>`.
+OPERATIONS += [
+    Operation("post", f"{API}/monitor/tasks/{{task_id}}/runs", "Create a run; returns run_id and run_token (once)",
+              "monitor-runs", body=monitor_runs.CreateRunRequest, errors=(404, 422)),
+    Operation("get", f"{API}/monitor/tasks/{{task_id}}/runs", "A task's runs, newest first", "monitor-runs",
+              query=PAGING, errors=(404, 422)),
+    Operation("get", f"{API}/monitor/runs/{{run_id}}", "One run (status, verdict, linked video)", "monitor-runs",
+              errors=(404,)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/start", "Runner: start the run (token)", "monitor-runs",
+              errors=(401, 403, 404, 409)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/heartbeat", "Runner: still alive (token)", "monitor-runs",
+              errors=(401, 403, 404, 409)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/finish", "Runner: finish; computes results and verdict",
+              "monitor-runs", errors=(401, 403, 404, 409)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/fail", "Runner: fail with a reason (token)", "monitor-runs",
+              body=monitor_runs.FailRunRequest, errors=(401, 403, 404, 409, 422)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/cancel", "Cancel (runner token, or none from the console)",
+              "monitor-runs", errors=(403, 404, 409)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/samples", "Runner: a batch of samples and marks (idempotent "
+              "per seq)", "monitor-runs", body=monitor_runs.SampleBatchRequest,
+              errors=(400, 401, 403, 404, 409, 413, 422)),
+    Operation("get", f"{API}/monitor/runs/{{run_id}}/samples", "Live data after a cursor, downsampled",
+              "monitor-runs", errors=(404, 422),
+              query={"since": {"type": "integer", "minimum": 0, "default": 0},
+                     "max_points": {"type": "integer", "minimum": 10, "maximum": 10000, "default": 1000}}),
+    Operation("get", f"{API}/monitor/runs/{{run_id}}/results", "Stats per metric and mark segment, verdict, jank",
+              "monitor-runs", errors=(404,)),
+    Operation("get", f"{API}/monitor/runs/compare", "Two runs side by side with deltas", "monitor-runs",
+              errors=(404, 422), query={"a": {"type": "string"}, "b": {"type": "string"}}),
+    Operation("get", f"{API}/monitor/runs/{{run_id}}/export", "CSV or Excel (summary + samples sheets)",
+              "monitor-runs", errors=(404, 422), query={"format": {"type": "string", "enum": ["csv", "excel"]}}),
+    Operation("put", f"{API}/monitor/runs/{{run_id}}/video", "Link a screen recording (video id, offset)",
+              "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
 ]
 
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}

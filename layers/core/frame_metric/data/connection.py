@@ -9,6 +9,7 @@ from __future__ import annotations
 from pynamodb.models import Model
 
 from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, ScenarioScript, ScriptVersion
+from frame_metric.data.monitor_runs import MonitorRun, SampleBatch
 from frame_metric.data.video import Video
 from frame_metric.settings import Settings, get_settings
 
@@ -21,6 +22,8 @@ def table_bindings(settings: Settings) -> list[tuple[type[Model], str]]:
         (ScenarioScript, settings.scripts_table),
         (ScriptVersion, settings.script_versions_table),
         (MonitorTask, settings.monitor_tasks_table),
+        (MonitorRun, settings.monitor_runs_table),
+        (SampleBatch, settings.sample_batches_table),
     ]
 
 

@@ -7,11 +7,13 @@ from the durable state after a restart.
 
 from __future__ import annotations
 
+import base64
 import fcntl
 import functools
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -326,10 +328,51 @@ class LocalCloud:
         self.api = create_local_server(app, config, self.options.host, self.options.api_port)
         # Access lines go to the log (visible with -v), not to the terminal of every user.
         self.api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
-            _QuietRequestHandler, app_object=app, config=config)
+            _QuietRequestHandler, app_object=app, config=config, runtime=self.runtime)
         self._start_thread("api", self.api.server.serve_forever)
 
 
+# Routes template.yaml gives to a function of their own on the same API (more specific than {proxy+}):
+# (method, path pattern) -> function. The same handler serves them here as in the cloud.
+_OWN_FUNCTION_ROUTES = [("POST", re.compile(r"^/api/v1/monitor/runs/(?P<run_id>[^/?]+)/samples/?(?:\?.*)?$"),
+                         "IngestFunction")]
+
+
 class _QuietRequestHandler(ChaliceRequestHandler):
+    def __init__(self, *args: Any, runtime: LocalLambdaRuntime | None = None, **kwargs: Any) -> None:
+        self.runtime = runtime  # set before the base class handles the request in its __init__
+        super().__init__(*args, **kwargs)
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("api: " + format, *args)
+
+    def _generic_handle(self) -> None:
+        for method, pattern, function in _OWN_FUNCTION_ROUTES:
+            match = pattern.match(self.path)
+            if self.command == method and match and self.runtime is not None:
+                self._invoke_function(function, match.groupdict())
+                return
+        super()._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _invoke_function(self, function: str, path_parameters: dict[str, str]) -> None:
+        """API Gateway's Lambda proxy integration: the request as a proxy event, the handler's
+        {statusCode, headers, body} back as the HTTP response."""
+        assert self.runtime is not None
+        headers, body = self._parse_payload()
+        path, _, query = self.path.partition("?")
+        event = {"httpMethod": self.command, "path": path, "resource": path, "headers": headers,
+                 "queryStringParameters": dict(p.split("=", 1) for p in query.split("&") if "=" in p) or None,
+                 "pathParameters": path_parameters, "isBase64Encoded": True,
+                 "body": base64.b64encode(body or b"").decode("ascii"), "requestContext": {"httpMethod": self.command}}
+        result = self.runtime.invoke(function, json.dumps(event).encode())
+        if result.function_error:
+            log.error("%s failed: %s", function, result.payload[:500])
+            self._send_http_response(502, {"Content-Type": "application/json"},
+                                     json.dumps({"detail": f"{function} failed"}))
+            return
+        response = json.loads(result.payload)
+        out = response.get("body") or ""
+        payload = base64.b64decode(out) if response.get("isBase64Encoded") else out
+        self._send_http_response(int(response.get("statusCode", 200)), dict(response.get("headers") or {}), payload)

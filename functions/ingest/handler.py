@@ -1,0 +1,34 @@
+"""POST /api/v1/monitor/runs/{run_id}/samples: a batch of monitoring samples (API Gateway proxy event)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from frame_metric.data import bind_models
+from frame_metric.errors import FrameMetricError
+from frame_metric.monitor import tokens
+from frame_metric.monitor.ingest import ingest
+
+_bound = False
+
+
+def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"},
+            "body": json.dumps(body, ensure_ascii=False)}
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    global _bound
+    if not _bound:  # once per container: binding drops cached connections
+        bind_models()
+        _bound = True
+    run_id = (event.get("pathParameters") or {}).get("run_id") or ""
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    raw = event.get("body") or ""
+    body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
+    try:
+        return _response(200, ingest(run_id, tokens.bearer(headers.get("authorization")), body))
+    except FrameMetricError as exc:
+        return _response(exc.status_code, {"detail": exc.detail})

@@ -1,0 +1,1 @@
+"""Scenario performance monitoring: the metric catalog, profiles, scenario scripts and tasks."""

@@ -1,0 +1,308 @@
+"""Monitoring runs: create (with a runner token), start, heartbeat, finish, fail, cancel; run history,
+results, comparison, a linked screen recording; silent runners failed by the sweeper.
+
+Every transition is one conditional update on the run item, so a finish racing a cancel or the
+sweeper ends the run exactly once. The task's status, last run and last verdict follow its runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from pynamodb.exceptions import UpdateError
+
+from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, MonitorTaskStatus, ScenarioScript
+from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
+from frame_metric.data.video import Video, utcnow
+from frame_metric.errors import Conflict, NotFound, ValidationFailed
+from frame_metric.monitor import results, tokens
+from frame_metric.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # pydantic is the API's dependency: the sweeper function imports this module too
+    from frame_metric.monitor.run_schemas import CreateRunRequest, LinkVideoRequest, StartRunRequest
+
+log = logging.getLogger(__name__)
+MAX_PAGE = 100
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def view(run: MonitorRun, video: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A run as the API shows it (never the token hash)."""
+    return {"run_id": run.run_id, "task_id": run.task_id, "status": run.status,
+            "script_id": run.script_id, "script_version": run.script_version,
+            "profile": json.loads(run.profile_json), "created_by": run.created_by,
+            "created_at": _iso(run.created_at), "started_at": _iso(run.started_at),
+            "finished_at": _iso(run.finished_at), "last_heartbeat": _iso(run.last_heartbeat),
+            "heartbeat_timeout_s": int(run.heartbeat_timeout_s), "failure_reason": run.failure_reason,
+            "verdict": run.verdict, "batches": int(run.arrivals), "clock_origin": run.clock_origin,
+            "video_id": run.video_id, "video": video}
+
+
+def _profile_snapshot(profile_id: str) -> dict[str, Any]:
+    try:
+        profile = MonitorProfile.get(profile_id)
+    except MonitorProfile.DoesNotExist:
+        raise ValidationFailed(f"the task's profile {profile_id} no longer exists") from None
+    return {"profile_id": profile.profile_id, "name": profile.name,
+            "items": [{"metric": item.metric, "interval_ms": int(item.interval_ms),
+                       "thresholds": [{"stat": t.stat, "op": t.op, "value": float(t.value)}
+                                      for t in item.thresholds or []]}
+                      for item in profile.items or []]}
+
+
+def _condition_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def load_samples(run_id: str) -> tuple[list[results.Sample], list[results.Mark]]:
+    samples: list[results.Sample] = []
+    marks: list[results.Mark] = []
+    for batch in SampleBatch.query(run_id, consistent_read=True):
+        samples.extend((float(t), str(m), float(v)) for t, m, v in json.loads(batch.samples_json))
+        marks.extend((float(t), str(n)) for t, n in json.loads(batch.marks_json))
+    samples.sort()
+    marks.sort()
+    return samples, marks
+
+
+class RunService:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def run(self, run_id: str) -> MonitorRun:
+        try:
+            return MonitorRun.get(run_id, consistent_read=True)
+        except MonitorRun.DoesNotExist:
+            raise NotFound(f"run {run_id} not found") from None
+
+    def get(self, run_id: str) -> dict[str, Any]:
+        run = self.run(run_id)
+        return view(run, self._video(run))
+
+    def list_for_task(self, task_id: str, skip: int = 0, limit: int = 20) -> list[dict[str, Any]]:
+        if skip < 0 or not 1 <= limit <= MAX_PAGE:
+            raise ValidationFailed(f"skip must be >= 0 and limit 1-{MAX_PAGE}")
+        self._task(task_id)
+        found = MonitorRun.by_task.query(task_id, scan_index_forward=False, limit=skip + limit)
+        return [view(run) for index, run in enumerate(found) if index >= skip][:limit]
+
+    def _task(self, task_id: str) -> MonitorTask:
+        try:
+            return MonitorTask.get(task_id)
+        except MonitorTask.DoesNotExist:
+            raise NotFound(f"task {task_id} not found") from None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def create(self, task_id: str, request: CreateRunRequest) -> dict[str, Any]:
+        task = self._task(task_id)
+        script_version = task.script_version
+        if task.script_id and script_version is None:
+            try:
+                script_version = ScenarioScript.get(task.script_id).latest_version
+            except ScenarioScript.DoesNotExist:
+                raise ValidationFailed(f"the task's script {task.script_id} no longer exists") from None
+        token = tokens.new_token()
+        run = MonitorRun(str(uuid.uuid4()), task_id=task_id, token_hash=tokens.hash_token(token),
+                         script_id=task.script_id, script_version=script_version,
+                         profile_json=json.dumps(_profile_snapshot(task.profile_id)),
+                         heartbeat_timeout_s=request.heartbeat_timeout_s or self.settings.run_heartbeat_timeout_seconds,
+                         created_by=request.created_by)
+        run.save(condition=MonitorRun.run_id.does_not_exist())
+        self._update_task(task_id, [MonitorTask.run_count.add(1), MonitorTask.last_run_id.set(run.run_id),
+                                    MonitorTask.last_run_at.set(run.created_at)])
+        # The token is shown once, here: only its hash is kept.
+        return {**view(run), "run_token": token}
+
+    def _transition(self, run: MonitorRun, allowed: tuple[RunStatus, ...], actions: list[Any],
+                    action_name: str, extra: Any = None) -> MonitorRun:
+        condition = MonitorRun.status.is_in(*[s.value for s in allowed])
+        if extra is not None:
+            condition = condition & extra
+        try:
+            run.update(actions=[*actions, MonitorRun.updated_at.set(utcnow())], condition=condition)
+        except UpdateError as exc:
+            if _condition_failed(exc):
+                current = self.run(run.run_id)
+                raise Conflict(f"run {run.run_id} is {current.status}: cannot {action_name} it") from None
+            raise
+        return run
+
+    def _authorised(self, run_id: str, token: str | None) -> MonitorRun:
+        run = self.run(run_id)
+        tokens.check(token, run.token_hash)
+        return run
+
+    def start(self, run_id: str, token: str | None, request: StartRunRequest) -> dict[str, Any]:
+        run = self._authorised(run_id, token)
+        if run.run_status == RunStatus.RUNNING:
+            return view(run)  # a runner retrying its start after a lost answer
+        now = utcnow()
+        self._transition(run, (RunStatus.CREATED,), [
+            MonitorRun.status.set(RunStatus.RUNNING.value), MonitorRun.started_at.set(now),
+            MonitorRun.last_heartbeat.set(now), MonitorRun.clock_origin.set(request.clock_origin)], "start")
+        self._update_task(run.task_id, [MonitorTask.status.set(MonitorTaskStatus.RUNNING.value),
+                                        MonitorTask.last_run_id.set(run.run_id)])
+        return view(run)
+
+    def heartbeat(self, run_id: str, token: str | None) -> dict[str, Any]:
+        run = self._authorised(run_id, token)
+        self._transition(run, (RunStatus.RUNNING,), [MonitorRun.last_heartbeat.set(utcnow())], "heartbeat")
+        return {"run_id": run.run_id, "status": run.status, "last_heartbeat": _iso(run.last_heartbeat),
+                "heartbeat_timeout_s": int(run.heartbeat_timeout_s)}
+
+    def finish(self, run_id: str, token: str | None) -> dict[str, Any]:
+        run = self._authorised(run_id, token)
+        if run.run_status == RunStatus.COMPLETED:
+            return view(run)  # idempotent for a retried finish
+        summary = self.results_of(run)
+        self._transition(run, (RunStatus.RUNNING,), [
+            MonitorRun.status.set(RunStatus.COMPLETED.value), MonitorRun.finished_at.set(utcnow()),
+            MonitorRun.verdict.set(summary["verdict"]),
+            MonitorRun.summary_json.set(json.dumps(_brief(summary)))], "finish")
+        self._end_task(run, MonitorTaskStatus.COMPLETED, summary["verdict"])
+        return view(run)
+
+    def fail(self, run_id: str, token: str | None, reason: str) -> dict[str, Any]:
+        run = self._authorised(run_id, token)
+        return self._fail(run, reason)
+
+    def _fail(self, run: MonitorRun, reason: str, extra: Any = None) -> dict[str, Any]:
+        self._transition(run, (RunStatus.CREATED, RunStatus.RUNNING), [
+            MonitorRun.status.set(RunStatus.FAILED.value), MonitorRun.finished_at.set(utcnow()),
+            MonitorRun.failure_reason.set(reason[:2000]), MonitorRun.verdict.set("fail")], "fail", extra)
+        self._end_task(run, MonitorTaskStatus.FAILED, "fail")
+        return view(run)
+
+    def cancel(self, run_id: str, token: str | None) -> dict[str, Any]:
+        """From the runner (with its token) or from the console (no token: the console has no access
+        control of its own yet, see README). A wrong token is still refused."""
+        run = self.run(run_id)
+        if token is not None:
+            tokens.check(token, run.token_hash)
+        self._transition(run, (RunStatus.CREATED, RunStatus.RUNNING), [
+            MonitorRun.status.set(RunStatus.CANCELLED.value), MonitorRun.finished_at.set(utcnow())], "cancel")
+        self._end_task(run, MonitorTaskStatus.CANCELLED, None)
+        return view(run)
+
+    def _end_task(self, run: MonitorRun, status: MonitorTaskStatus, verdict: str | None) -> None:
+        # Only the task's latest run speaks for the task: an old run ending late changes nothing.
+        try:
+            MonitorTask(run.task_id).update(
+                actions=[MonitorTask.status.set(status.value), MonitorTask.last_verdict.set(verdict),
+                         MonitorTask.updated_at.set(utcnow())],
+                condition=MonitorTask.last_run_id == run.run_id)
+        except UpdateError as exc:
+            if not _condition_failed(exc):
+                raise
+
+    def _update_task(self, task_id: str, actions: list[Any]) -> None:
+        try:
+            MonitorTask(task_id).update(actions=[*actions, MonitorTask.updated_at.set(utcnow())],
+                                        condition=MonitorTask.task_id.exists())
+        except UpdateError as exc:
+            if not _condition_failed(exc):  # the task was deleted meanwhile: the run still counts
+                raise
+
+    # -- results -------------------------------------------------------------------------------
+
+    def results_of(self, run: MonitorRun) -> dict[str, Any]:
+        samples, marks = load_samples(run.run_id)
+        computed = results.compute(samples, marks, json.loads(run.profile_json))
+        return {"run_id": run.run_id, "task_id": run.task_id, "status": run.status, **computed,
+                "video": self._video(run)}
+
+    def results(self, run_id: str) -> dict[str, Any]:
+        return self.results_of(self.run(run_id))
+
+    def compare(self, a: str | None, b: str | None) -> dict[str, Any]:
+        if not a or not b:
+            raise ValidationFailed("compare needs two runs: ?a=RUN_ID&b=RUN_ID")
+        left, right = self.results(a), self.results(b)
+        compared = results.compare(left, right)
+        brief = {key: {"run_id": r["run_id"], "task_id": r["task_id"], "status": r["status"],
+                       "verdict": r["verdict"], "sample_count": r["sample_count"], "jank": r["jank"]}
+                 for key, r in (("a", left), ("b", right))}
+        return {**brief, **compared}
+
+    # -- screen recording ----------------------------------------------------------------------
+
+    def link_video(self, run_id: str, request: LinkVideoRequest) -> dict[str, Any]:
+        run = self.run(run_id)
+        try:
+            Video.get(request.video_id)
+        except Video.DoesNotExist:
+            raise NotFound(f"video {request.video_id} not found") from None
+        run.update(actions=[MonitorRun.video_id.set(request.video_id),
+                            MonitorRun.video_offset_s.set(request.offset_s), MonitorRun.updated_at.set(utcnow())])
+        return view(run, self._video(run))
+
+    def _video(self, run: MonitorRun) -> dict[str, Any] | None:
+        """The linked recording's first/last frames on the run's timeline (offset + frame time)."""
+        if not run.video_id:
+            return None
+        try:
+            video = Video.get(run.video_id)
+        except Video.DoesNotExist:
+            return {"video_id": run.video_id, "status": "missing"}
+        offset = float(run.video_offset_s or 0)
+        first = float(video.first_frame.timestamp) + offset if video.first_frame else None
+        last = float(video.last_frame.timestamp) + offset if video.last_frame else None
+        return {"video_id": video.video_id, "status": video.status, "offset_s": offset,
+                "first_frame_t": first, "last_frame_t": last, "duration": video.measured_duration}
+
+    # -- deleting a task -----------------------------------------------------------------------
+
+    def delete_runs_of_task(self, task_id: str, force: bool) -> int:
+        """What deleting a task does to its runs: a task with runs is kept (409) unless force, which
+        deletes every run and its samples first. Returns how many runs were deleted."""
+        runs = list(MonitorRun.by_task.query(task_id))
+        if runs and not force:
+            raise Conflict(f"task {task_id} has {len(runs)} run(s): delete with ?force=true to delete them "
+                           "and their samples too")
+        for run in runs:
+            with SampleBatch.batch_write() as batch:
+                for item in SampleBatch.query(run.run_id, attributes_to_get=["run_id", "seq"]):
+                    batch.delete(item)
+            run.delete()
+        return len(runs)
+
+
+def _brief(summary: dict[str, Any]) -> dict[str, Any]:
+    """What the run item keeps of its results (small: whole-run stats, not segments)."""
+    return {key: summary[key] for key in ("sample_count", "mark_count", "metrics", "jank", "verdict", "failures")}
+
+
+def fail_silent_runs(settings: Settings | None = None) -> int:
+    """The sweeper's part for runs: a running run whose runner went silent for longer than its
+    heartbeat timeout is failed (with the reason), never left running. Returns how many."""
+    settings = settings or get_settings()
+    service = RunService(settings)
+    now = utcnow()
+    ended = 0
+    for status in (RunStatus.RUNNING,):
+        for run in MonitorRun.by_status.query(status.value):
+            last = run.last_heartbeat or run.started_at or run.created_at
+            timeout = int(run.heartbeat_timeout_s or settings.run_heartbeat_timeout_seconds)
+            if now - last <= timedelta(seconds=timeout):
+                continue
+            try:
+                # Only if no heartbeat came since this (index, eventually consistent) read.
+                unchanged = (MonitorRun.last_heartbeat == run.last_heartbeat if run.last_heartbeat
+                             else MonitorRun.last_heartbeat.does_not_exist())
+                service._fail(run, f"the runner went silent: no heartbeat or samples for {timeout} s", unchanged)
+                ended += 1
+            except Conflict:
+                pass  # it ended meanwhile
+            except Exception:  # one bad item must not stop the sweep of the others
+                log.exception("failing silent run %s failed", run.run_id)
+    return ended
