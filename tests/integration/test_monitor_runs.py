@@ -22,8 +22,8 @@ from tests.unit.monitor_runs.xlsx import read_sheets
 
 @pytest.fixture
 def task(cloud: LocalCloud) -> str:
-    """A profile with thresholds and a task, written straight through the models (the config API is
-    another module's)."""
+    """A profile with thresholds and a task, written straight through the models (these tests are about
+    runs, not the configuration API)."""
     profile = MonitorProfile(str(uuid.uuid4()), name="launch", items=[
         ProfileItem(metric="app_cpu", interval_ms=1000, thresholds=[Threshold(stat="avg", op="lt", value=50)]),
         ProfileItem(metric="fps", interval_ms=1000, thresholds=[Threshold(stat="min", op="ge", value=30)]),

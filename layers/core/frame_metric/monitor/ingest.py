@@ -22,6 +22,7 @@ from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
 from frame_metric.data.video import utcnow
 from frame_metric.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from frame_metric.monitor import tokens
+from frame_metric.monitor.catalog import names as catalog_names
 
 MAX_BATCH_BYTES = 256 * 1024
 MAX_SAMPLES = 500
@@ -33,10 +34,7 @@ PAST_SKEW_S = 60.0
 
 
 def known_metrics() -> set[str]:
-    """The catalog's metric names (helper A's frame_metric.monitor.catalog)."""
-    from frame_metric.monitor.catalog import names
-
-    return set(names())
+    return set(catalog_names())
 
 
 @dataclass(frozen=True)
