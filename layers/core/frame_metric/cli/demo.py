@@ -10,6 +10,7 @@ from pathlib import Path
 from frame_metric.cli.output import describe_result, fail
 from frame_metric.cli.videos import upload_and_wait
 from frame_metric.client import FrameMetricClient
+from frame_metric.runner.demo import run_local_demo
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -38,8 +39,12 @@ def run_demo(args: argparse.Namespace) -> int:
         with LocalCloud(LocalCloudOptions(api_port=0)) as cloud:
             print(f"local cloud ready: API {cloud.api_url}", file=sys.stderr)
             status = upload_and_wait(FrameMetricClient(cloud.api_url), path)
-        print(describe_result(status))
-        if truth is not None:
-            print(f"  expected: first #{truth.first_frame}, last #{truth.last_frame}, "
-                  f"duration {(truth.last_timestamp - truth.first_timestamp) * 1000:.1f} ms")
-        return 0 if status["status"] == "completed" else 1
+            print(describe_result(status))
+            if truth is not None and truth.first_frame is not None and truth.last_frame is not None:
+                print(f"  expected: first #{truth.first_frame}, last #{truth.last_frame}, "
+                      f"duration {(truth.last_timestamp - truth.first_timestamp) * 1000:.1f} ms")
+            # The other half: a short scenario monitoring task on a local process, sampled while its
+            # script runs, on one timeline.
+            print("\nscenario monitoring of a local process:", flush=True)
+            monitoring = run_local_demo(cloud.api_url)
+        return 0 if status["status"] == "completed" and monitoring == 0 else 1

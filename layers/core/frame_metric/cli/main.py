@@ -8,6 +8,7 @@ import sys
 
 from frame_metric import __version__
 from frame_metric.cli import analyze, demo, serve, videos
+from frame_metric.cli import run as run_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     videos.register(commands)
     analyze.register(commands)
     demo.register(commands)
+    run_cli.register(commands)
     return parser
 
 

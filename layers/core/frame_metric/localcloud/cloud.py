@@ -133,6 +133,9 @@ class LocalCloud:
     def _start(self) -> None:
         if self.options.api_port:
             with socket.socket() as probe:  # fail in a blink, not after the stores have started
+                # As the HTTP server itself does: connections of a previous run lingering in TIME_WAIT
+                # must not keep a restarted serve off its port.
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 probe.bind((self.options.host, self.options.api_port))
         if self.data_dir is None:
             self.data_dir = Path(tempfile.mkdtemp(prefix="frame-metric-data-"))

@@ -1,0 +1,69 @@
+"""Run one stored task: create its run, build the target and the scenario, hand them to a Runner."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from frame_metric.client import ApiError
+from frame_metric.runner.api import MonitorApi
+from frame_metric.runner.core import ERROR, FAIL, Runner
+from frame_metric.runner.interfaces import SamplerError
+from frame_metric.runner.setup import Unavailable, build_target, load_scenario
+from frame_metric.runner.steps import ScriptInvalid
+
+DEFAULT_SPOOL = Path.home() / ".frame-metric" / "spool"
+
+
+def run_task(api_url: str, task_id: str, device: str | None = None, record: bool = False,
+             spool_dir: Path = DEFAULT_SPOOL, out: TextIO | None = None, err: TextIO | None = None,
+             flush_timeout: float = 120.0) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    api = MonitorApi(api_url)
+    try:
+        task = api.task(task_id)
+    except ApiError as exc:
+        print(f"frame-metric: {exc.detail}", file=err)
+        return ERROR
+    if task["target"]["kind"] != "process" and not _android_available(err):
+        return ERROR  # before creating a run that could only fail
+    if record and task["target"]["kind"] == "process":
+        print("frame-metric: --record applies to android targets; a local process has no screen to record",
+              file=err)
+    try:
+        run = api.create_run(task_id)
+    except ApiError as exc:
+        print(f"frame-metric: cannot create a run of task {task_id}: {exc.detail}", file=err)
+        return ERROR
+    print(f"run {run['run_id']} of task {task['name']!r} ({task_id})", file=err)
+    try:
+        scenario = load_scenario(api, run, float(task["duration_limit_s"]))
+        sampler, driver = build_target(task["target"], device, record)
+    except (SamplerError, ScriptInvalid, Unavailable, ApiError) as exc:
+        reason = exc.detail if isinstance(exc, ApiError) else str(exc)
+        print(f"frame-metric: {reason}", file=err)
+        # Best effort: if even this fails the run stays `created`, which the console shows as never started.
+        with contextlib.suppress(ApiError):
+            api.fail(run["run_id"], f"the runner could not start: {reason}")
+        return FAIL if isinstance(exc, SamplerError) else ERROR
+    runner = Runner(api, run, sampler, driver, scenario, float(task["duration_limit_s"]), spool_dir,
+                    out=out, err=err, flush_timeout=flush_timeout)
+    try:
+        return runner.execute()
+    except ApiError as exc:
+        print(f"frame-metric: {exc.detail}", file=err)
+        return ERROR
+
+
+def _android_available(err: TextIO) -> bool:
+    try:
+        from frame_metric.runner import android
+    except ImportError:
+        android = None
+    if getattr(android, "create_target", None) is None:
+        print("frame-metric: android targets need frame_metric.runner.android with create_target(serial, package, "
+              "record), which this build does not have wired yet; process targets work", file=err)
+        return False
+    return True
