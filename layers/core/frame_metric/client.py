@@ -21,6 +21,15 @@ class ApiError(Exception):
         self.detail = detail
 
 
+def api_error(response: requests.Response) -> ApiError:
+    """The error an HTTP answer of 400 or more stands for, with the API's `detail` when it gave one."""
+    try:
+        detail = response.json().get("detail", response.text)
+    except (ValueError, AttributeError):
+        detail = response.text or response.reason
+    return ApiError(response.status_code, str(detail))
+
+
 class _CountingReader:
     """A file wrapper that reports bytes read, so an upload can drive a progress bar."""
 
@@ -53,11 +62,7 @@ class FrameMetricClient:
         except requests.RequestException as exc:
             raise ApiError(0, f"cannot reach the frame-metric API at {self.base_url}: {exc}") from None
         if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail", response.text)
-            except ValueError:
-                detail = response.text or response.reason
-            raise ApiError(response.status_code, str(detail))
+            raise api_error(response)
         return response.json()
 
     def health(self) -> dict[str, Any]:

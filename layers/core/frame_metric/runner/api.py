@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from frame_metric.client import ApiError
+from frame_metric.client import ApiError, api_error
 
 MONITOR = "/api/v1/monitor"
 
@@ -42,15 +42,11 @@ class MonitorApi:
         except requests.RequestException as exc:
             raise ApiError(0, f"cannot reach the frame-metric API at {self.base_url}: {exc}") from None
         finally:
-            # No idle keep-alive connection left for a dying server to close first (see _AbortingAdapter).
-            # At a few requests a second, a fresh connection per request costs nothing noticeable.
+            # A fresh connection per request: after a server restart no stale keep-alive connection
+            # turns the first call into a spurious failure. At a few requests a second it costs nothing.
             self.session.close()
         if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail", response.text)
-            except ValueError:
-                detail = response.text or response.reason
-            raise ApiError(response.status_code, str(detail))
+            raise api_error(response)
         return response.json() if response.content else {}
 
     # -- configuration -------------------------------------------------------------------------
