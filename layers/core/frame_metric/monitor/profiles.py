@@ -8,7 +8,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
 from frame_metric.data.monitor_config import MonitorProfile, ProfileItem, Threshold
 from frame_metric.data.video import utcnow
-from frame_metric.errors import Conflict, NotFound, ValidationFailed
+from frame_metric.errors import NotFound, ValidationFailed
 from frame_metric.monitor import catalog
 from frame_metric.monitor.schemas import (
     MessageResponse,
@@ -20,7 +20,7 @@ from frame_metric.monitor.schemas import (
     ThresholdModel,
 )
 from frame_metric.monitor.store import condition_failed, page
-from frame_metric.monitor.tasks import tasks_using
+from frame_metric.monitor.tasks import ensure_unused
 
 
 def check_items(items: list[ProfileItemModel]) -> None:
@@ -112,10 +112,7 @@ class ProfileService:
 
     def delete(self, profile_id: str) -> MessageResponse:
         profile = get_profile(profile_id)
-        users = tasks_using("profile_id", profile_id)
-        if users:
-            raise Conflict(f"profile {profile_id} is used by tasks {', '.join(sorted(users))}; "
-                           "delete them or give them another profile first")
+        ensure_unused("profile", "profile_id", profile_id)
         try:
             profile.delete(condition=MonitorProfile.profile_id.exists())
         except DeleteError as exc:

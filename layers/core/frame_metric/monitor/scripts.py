@@ -30,7 +30,7 @@ from frame_metric.monitor.schemas import (
     ScriptVersionResponse,
 )
 from frame_metric.monitor.store import condition_failed, connection, page
-from frame_metric.monitor.tasks import tasks_using
+from frame_metric.monitor.tasks import ensure_unused
 
 UPDATE_ATTEMPTS = 12
 
@@ -139,10 +139,7 @@ class ScriptService:
 
     def delete(self, script_id: str) -> MessageResponse:
         head = get_head(script_id)
-        users = tasks_using("script_id", script_id)
-        if users:
-            raise Conflict(f"script {script_id} is used by tasks {', '.join(sorted(users))}; "
-                           "delete them or give them another script first")
+        ensure_unused("script", "script_id", script_id)
         # The head goes first: without it the versions are unreachable, so a failure halfway leaves
         # only invisible leftovers, never a script with missing versions.
         head.delete()

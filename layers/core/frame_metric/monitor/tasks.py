@@ -63,6 +63,14 @@ def tasks_using(attribute: str, value: str) -> list[str]:
     return [task.task_id for task in found]
 
 
+def ensure_unused(kind: str, attribute: str, value: str) -> None:
+    """409 naming the tasks that still refer to this profile or script (see tasks_using)."""
+    users = tasks_using(attribute, value)
+    if users:
+        raise Conflict(f"{kind} {value} is used by tasks {', '.join(sorted(users))}; "
+                       f"delete them or give them another {kind} first")
+
+
 def _check_references(profile_id: str, script_id: str | None, script_version: int | None) -> None:
     """422, not 404: the URL is fine, the body names something that does not exist."""
     try:
