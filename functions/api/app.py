@@ -9,9 +9,9 @@ from typing import Any
 from chalice import Chalice, Response
 
 from frame_metric import __version__
-from frame_metric.api.cors import add_console_cors
 from frame_metric.api.docs import asset, docs_page
 from frame_metric.api.http import View, error_response, guarded, json_body, json_response, query_int, query_str
+from frame_metric.api.middleware import add_api_middleware
 from frame_metric.api.monitor_config_routes import monitor_config_blueprint
 from frame_metric.api.monitor_run_routes import monitor_runs_blueprint
 from frame_metric.api.multipart import parse_form
@@ -29,7 +29,7 @@ API = "/api/v1"
 app.register_blueprint(monitor_config_blueprint(), url_prefix=f"{API}/monitor")
 app.register_blueprint(monitor_runs_blueprint(), url_prefix=f"{API}/monitor")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # run export
-add_console_cors(app)  # only the console's origin (FRAME_METRIC_CORS_ORIGIN), none by default
+add_api_middleware(app)  # {"detail": ...} for Chalice's own refusals; CORS for the console's origin only
 
 
 @lru_cache(maxsize=1)

@@ -64,6 +64,24 @@ def test_cors_header_only_for_the_console_origin(monkeypatch: pytest.MonkeyPatch
         reset_settings()
 
 
+def test_chalice_refusals_and_crashes_answer_in_the_detail_shape() -> None:
+    spec = util.spec_from_file_location("shape_app_under_test", ROOT / "functions/api/app.py")
+    assert spec is not None and spec.loader is not None
+    module = util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    @module.app.route("/test-crash")
+    def crash() -> None:
+        raise RuntimeError("secret-looking internals")
+
+    with Client(module.app) as client:
+        wrong_type = client.http.post("/api/v1/video/upload", headers={"content-type": "application/json"},
+                                      body=b"{}")
+        crashed = client.http.get("/test-crash")
+    assert wrong_type.status_code == 415 and "Unsupported media type" in wrong_type.json_body["detail"]
+    assert crashed.status_code == 500 and crashed.json_body == {"detail": "internal error"}
+
+
 def _probe(width: int = 720, height: int = 1280, frames: int = 300, duration: float = 10.0) -> VideoProbe:
     return VideoProbe(width=width, height=height, frame_count=frames, fps=30.0, duration=duration,
                       variable_frame_rate=False, codec="h264")

@@ -184,7 +184,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
             ref = _ref(op.response, components)
             ok = {"type": "array", "items": ref} if op.response_list else ref
         spec["responses"] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
-        for code in op.errors:
+        for code in sorted({*op.errors, *_implied_errors(op)}):
             error = {"schema": {"$ref": "#/components/schemas/Error"}}
             spec["responses"][str(code)] = {"description": "Error", "content": {"application/json": error}}
         paths.setdefault(op.path, {})[op.method] = spec
@@ -198,6 +198,19 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
     if server_url:
         document["servers"] = [{"url": server_url}]
     return document
+
+
+def _implied_errors(op: Operation) -> set[int]:
+    """Answers every operation of a kind can give, whatever its own list says: a JSON body may be no
+    JSON (400) or the wrong shape (422), a form the wrong type (415), any query value out of range (422)."""
+    implied: set[int] = set()
+    if op.body is not None:
+        implied |= {400, 422}
+    if op.multipart is not None:
+        implied |= {400, 413, 415}
+    if op.query:
+        implied.add(422)
+    return implied
 
 
 def _path_params(path: str) -> list[str]:

@@ -376,6 +376,18 @@ class _QuietRequestHandler(ChaliceRequestHandler):
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, made-up ones) is a 405 in the API's shape, as API Gateway
+        # answers it, not http.server's 501 HTML page.
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self._parse_payload()
+        self._send_http_response(405, {"Content-Type": "application/json"},
+                                 json.dumps({"detail": f"method {self.command} is not allowed"}))
+
     def _invoke_function(self, function: str, path_parameters: dict[str, str]) -> None:
         """API Gateway's Lambda proxy integration: the request as a proxy event, the handler's
         {statusCode, headers, body} back as the HTTP response."""
