@@ -90,10 +90,10 @@ def test_s3_slow_down_mid_pipeline_is_retried_to_success(
     video_id = upload(api, path)["video_id"]
     # Reads of the pipeline's own objects (probe, features) answer 503 SlowDown, past the S3 client's
     # five attempts: the step fails with a TransientError and is retried.
-    rule = s3_faults.fail(s3_request("GET", rf"/videos/{video_id}/"), times=7, status=503, body=SLOW_DOWN,
+    rule = s3_faults.fail(s3_request("GET", rf"/videos/{video_id}/"), times=6, status=503, body=SLOW_DOWN,
                           **{"Content-Type": "application/xml"})
     status = wait_finished(api, video_id)
-    assert rule.hits == 7
+    assert rule.hits == 6
     assert_matches_truth(status, truth)
     assert len(executions_of(cloud, video_id)) == 1
 

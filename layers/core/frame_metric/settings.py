@@ -40,7 +40,7 @@ class Settings:
     monitor_runs_table: str = "frame-metric-monitor-runs"
     sample_batches_table: str = "frame-metric-monitor-sample-batches"
     # Seconds a running monitor run may stay silent (no heartbeat, no samples) before it is failed.
-    run_heartbeat_timeout_seconds: int = 60
+    run_heartbeat_timeout_seconds: int = 120  # above a minute: a runner may lose the server that long
     state_machine_arn: str = ""
     upload_prefix: str = "uploads/"
     max_video_bytes: int = 500 * MB
