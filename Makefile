@@ -69,5 +69,10 @@ bench: install
 bench-ingest: install
 	$(PY) bench/bench_ingest.py $(BENCH_ARGS)
 
+# Mixed load on the embedded local cloud: uploads, status polling and ingest at once (BENCH_ARGS="--seconds 10").
+.PHONY: bench-load
+bench-load: install
+	$(PY) bench/bench_load.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .ruff_cache .aws-sam
