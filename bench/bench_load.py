@@ -76,7 +76,8 @@ def main() -> int:
 
     with LocalCloud(LocalCloudOptions(api_port=0)) as cloud:
         api = f"{cloud.api_url}/api/v1"
-        profile = MonitorProfile(str(uuid.uuid4()), name="bench", items=[ProfileItem(metric="app_cpu", interval_ms=1000)])
+        profile = MonitorProfile(str(uuid.uuid4()), name="bench",
+                                 items=[ProfileItem(metric="app_cpu", interval_ms=1000)])
         profile.save()
         task = MonitorTask(str(uuid.uuid4()), name="bench", target=Target(kind="android"),
                            profile_id=profile.profile_id)

@@ -123,7 +123,9 @@ class TableStore(_ChildProcess):
                     "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
                                      "SignedHeaders=host, Signature=0"})
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or listening but too busy to answer within a second (a JVM
+                # starting on a loaded machine): both mean "ask again", until the deadline.
                 time.sleep(0.1)
         raise self._failed(f"did not answer within {timeout:.0f} s")
 
