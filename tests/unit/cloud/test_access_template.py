@@ -96,3 +96,23 @@ def test_limits_reach_the_functions(template: Template) -> None:
     assert template.parameters["MaxVideoSeconds"]["Default"] == defaults.max_video_seconds
     assert template.parameters["MaxVideoPixels"]["Default"] == defaults.max_video_pixels
     assert template.parameters["MaxVideoFrames"]["Default"] == defaults.max_video_frames
+
+
+def test_the_openapi_document_and_the_local_cloud_agree_with_the_template() -> None:
+    """The keyless route is the same in the template, the OpenAPI document and the local key check."""
+    from frame_metric.api.openapi import openapi_document
+    from frame_metric.localcloud import access
+
+    document = openapi_document()
+    assert document["security"] == [{"api_key": []}]
+    assert document["components"]["securitySchemes"]["api_key"] == {"type": "apiKey", "in": "header",
+                                                                     "name": "x-api-key"}
+    token_only = [(method, path) for path, operations in document["paths"].items()
+                  for method, spec in operations.items() if spec.get("security") == [{"run_token": []}]]
+    assert token_only == [("post", "/api/v1/monitor/runs/{run_id}/samples")]
+    for method, path in token_only:
+        assert not access.needs_key(method.upper(), path.replace("{run_id}", "r-1"))
+    for path, operations in document["paths"].items():
+        for method in operations:
+            if (method, path) not in token_only:
+                assert access.needs_key(method.upper(), path.replace("{", "").replace("}", ""))

@@ -145,6 +145,11 @@ OPERATIONS += [
 ]
 
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+# Access (README "Access control"): an API key on every operation, as API Gateway's usage plan checks
+# it; sample ingest takes the run token instead.
+_SECURITY_SCHEMES = {"api_key": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+                     "run_token": {"type": "http", "scheme": "bearer"}}
+_TOKEN_ONLY = {("post", f"{API}/monitor/runs/{{run_id}}/samples")}
 
 
 def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
@@ -168,6 +173,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
         spec: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _operation_id(op)}
+        if (op.method, op.path) in _TOKEN_ONLY:
+            spec["security"] = [{"run_token": []}]
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in _path_params(op.path)]
         parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
@@ -193,7 +200,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         "info": {"title": "frame-metric", "version": __version__,
                  "description": "Frame-exact response times from screen recordings. Errors are {\"detail\": ...}."},
         "paths": paths,
-        "components": {"schemas": components},
+        "components": {"schemas": components, "securitySchemes": _SECURITY_SCHEMES},
+        "security": [{"api_key": []}],
     }
     if server_url:
         document["servers"] = [{"url": server_url}]
