@@ -9,15 +9,14 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 
+from frame_metric.data.monitor_runs import MonitorRun
 from frame_metric.localcloud.cloud import LocalCloud
-from frame_metric.settings import Settings, reset_settings
+from frame_metric.settings import Settings
 from tests.integration.faults import FaultProxy
 from tests.serve_process import BIN
 
@@ -25,15 +24,6 @@ SCALE = float(os.environ.get("FRAME_METRIC_OUTAGE_SCALE", "0.1"))
 OUTAGE_S = 60 * SCALE
 HEARTBEAT_TIMEOUT_S = Settings().run_heartbeat_timeout_seconds * SCALE
 BUSY = "python3 -c \"import time\nend=time.time()+120\nwhile time.time()<end: sum(range(10000))\""
-
-
-@pytest.fixture
-def compressed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("FRAME_METRIC_RUN_HEARTBEAT_TIMEOUT", str(max(1, round(HEARTBEAT_TIMEOUT_S))))
-    reset_settings()
-    yield
-    monkeypatch.undo()
-    reset_settings()
 
 
 def make_task(api: str, seconds: float) -> str:
@@ -52,8 +42,7 @@ def make_task(api: str, seconds: float) -> str:
     return str(task["task_id"])
 
 
-def test_a_minute_without_the_server_loses_nothing(cloud: LocalCloud, api: str, compressed: None,
-                                                   tmp_path: Path) -> None:
+def test_a_minute_without_the_server_loses_nothing(cloud: LocalCloud, api: str, tmp_path: Path) -> None:
     task_id = make_task(api, OUTAGE_S + 6)
     with FaultProxy(cloud.api_url) as route:
         runner = subprocess.Popen([str(BIN), "run", task_id, "--api", route.url, "--spool-dir", str(tmp_path)],
@@ -63,6 +52,9 @@ def test_a_minute_without_the_server_loses_nothing(cloud: LocalCloud, api: str, 
                 or runs[0]["batches"] < 2:
             assert time.monotonic() < deadline and runner.poll() is None, runner.communicate()
             time.sleep(0.2)
+        # The run's own heartbeat timeout, compressed like the outage (the runner created the run).
+        MonitorRun.get(runs[0]["run_id"]).update(
+            actions=[MonitorRun.heartbeat_timeout_s.set(max(1, round(HEARTBEAT_TIMEOUT_S)))])
         route.down = True
         time.sleep(OUTAGE_S)
         assert runner.poll() is None
