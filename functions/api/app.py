@@ -32,7 +32,6 @@ app.register_blueprint(monitor_runs_blueprint(), url_prefix=f"{API}/monitor")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # run export
 app.register_blueprint(task_blueprint(), url_prefix=f"{API}/task")
 app.register_blueprint(review_blueprint(), url_prefix=f"{API}/review")
-app.api.binary_types.append("text/csv")  # task export: the BOM and Chinese text pass through byte-exact
 
 
 @lru_cache(maxsize=1)
