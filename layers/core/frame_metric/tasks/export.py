@@ -102,12 +102,15 @@ def to_excel(task: TaskDetailResponse, exported_at: datetime) -> bytes:
     return workbook_bytes(book)
 
 
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+
+
 def to_csv(task: TaskDetailResponse) -> str:
     rows: list[list[Any]] = [HEADER]
-    for video in task.videos:
-        values = [column.value(task, video) for column in COLUMNS]
-        rows.append(["" if value is None else value.isoformat(sep=" ") if isinstance(value, datetime) else value
-                     for value in values])
+    rows += [[_csv_value(column.value(task, video)) for column in COLUMNS] for video in task.videos]
     return csv_text(rows)
 
 
