@@ -8,6 +8,7 @@ import sys
 
 from frame_metric import __version__
 from frame_metric.cli import analyze, demo, serve, videos
+from frame_metric.cli import qr as qr_cli
 from frame_metric.cli import run as run_cli
 
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.register(commands)
     demo.register(commands)
     run_cli.register(commands)
+    qr_cli.register(commands)
     return parser
 
 
