@@ -70,10 +70,10 @@ class QrService:
         side = render.output_side(matrix)
         if frames * side * side > self.limits.max_animation_pixels:
             most = max(1, self.limits.max_animation_pixels // (side * side))
+            at_most = f"at most {most} frame{'' if most == 1 else 's'} at this version"
             raise PayloadTooLarge(f"an animated version {matrix.version} code is {side}x{side} pixels a frame; "
                                   f"{frames} frames are over the limit of {self.limits.max_animation_pixels} "
-                                  f"pixels in all (at most {most} frames at this version): send a GIF with "
-                                  "fewer frames or use a lower version")
+                                  f"pixels in all ({at_most}): send a GIF with fewer frames or use a lower version")
 
     def _finish(self, matrix: QrMatrix, written: Path, media_type: str, frames: int = 1) -> QrImage:
         content = written.read_bytes()
