@@ -3,12 +3,15 @@ Chinese and URLs, at several versions and levels, black and white or colorized."
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 import segno
 from amzqr import amzqr
-from PIL import Image
+from amzqr.mylibs import draw as amzqr_draw
+from amzqr.mylibs.constant import PIXELS_PER_MODULE, QUIET_ZONE_MODULES
+from PIL import Image, ImageChops
 
 from frame_metric.errors import BadRequest
 from frame_metric.qr import Level, PictureQRCodeRequest, QRCodeRequest, QrService, TextTooLong, encode
@@ -38,7 +41,7 @@ def test_plain_codes_scan_at_every_level(name: str, level: Level) -> None:
     image = service.simple(QRCodeRequest(words=WORDS[name], level=level))
     assert image.media_type == "image/png" and image.level is level
     assert_plain_scans(image.content, WORDS[name])
-    assert Image.open(__import__("io").BytesIO(image.content)).size == (image.width, image.width)
+    assert frames_of(image.content)[0].size == (image.width, image.width)
 
 
 @pytest.mark.parametrize(("version", "level"), [(1, Level.L), (7, Level.M), (15, Level.Q), (25, Level.H),
@@ -115,7 +118,7 @@ def test_every_frame_of_an_animated_code_scans(pictures: dict[str, Path], name: 
     image = service.animated(PictureQRCodeRequest(words=words, version=version, level=level, colorized=colorized),
                              pictures["GIF"])
     assert image.media_type == "image/gif" and image.frames == 5
-    with Image.open(__import__("io").BytesIO(image.content)) as gif:
+    with Image.open(io.BytesIO(image.content)) as gif:
         assert gif.format == "GIF" and gif.n_frames == 5 and gif.info.get("duration") == 80
     assert assert_every_frame_scans(image.content, words, encode(words, level, version).rows) == 5
 
@@ -126,3 +129,15 @@ def test_contrast_and_brightness_change_the_picture_not_the_code(pictures: dict[
     assert len(set(made)) == 3
     for content in made:
         assert_every_frame_scans(content, URL)
+
+
+@pytest.mark.parametrize("version", [1, 9, 27])
+def test_segno_draws_the_matrix_exactly_as_amzqr_would(tmp_path: Path, version: int) -> None:
+    """render.py hands amzqr segno's drawing of the matrix instead of amzqr's own (much slower) one."""
+    matrix = encode(CHINESE[:4], Level.M, version)
+    ours = tmp_path / "segno.png"
+    matrix.code.save(str(ours), kind="png", scale=PIXELS_PER_MODULE, border=QUIET_ZONE_MODULES)
+    theirs = amzqr_draw.draw_qrcode(str(tmp_path), matrix.rows)
+    with Image.open(ours) as a, Image.open(theirs) as b:
+        assert a.mode == b.mode == "1" and a.size == b.size
+        assert ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() is None

@@ -8,7 +8,7 @@ is exactly the one asked for or, when none is, the smallest that holds the words
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import segno
 from segno.encoder import DataOverflowError
@@ -31,6 +31,7 @@ class QrMatrix:
     level: Level
     mode: str
     rows: tuple[bytes, ...]  # 1 = dark module; no quiet zone
+    code: segno.QRCode = field(repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -50,7 +51,7 @@ def encode(words: str, level: Level = Level.H, version: int | None = None) -> Qr
     except DataOverflowError:
         raise _too_long(words, level, version) from None
     return QrMatrix(version=int(code.version), level=level, mode=str(code.mode),
-                    rows=tuple(bytes(row) for row in code.matrix))
+                    rows=tuple(bytes(row) for row in code.matrix), code=code)
 
 
 def _too_long(words: str, level: Level, version: int | None = None) -> TextTooLong:

@@ -5,7 +5,9 @@ version it is given when the words do not fit, so it does not build the matrix h
 (matrix.py) and amzqr draws that matrix. Its seam for this is `theqrmodule.get_qrcode`, which
 `amzqr.run` looks up on each call; we wrap it once so that, inside `draw`, it hands amzqr the matrix of
 the current call. The matrix travels in a ContextVar, so concurrent requests on threads never see each
-other's. amzqr writes files: its output goes to the caller's directory (one per request), its
+other's. segno's PNG writer draws it: pixel for pixel what amzqr's own drawing makes (3 pixels a module,
+a 4-module quiet zone, 1-bit), some 40 times faster (amzqr sets every pixel on its own, two thirds of
+the time of a plain code). amzqr writes files: its output goes to the caller's directory (one per request), its
 intermediate files to a temporary directory of its own that it always removes.
 """
 
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from amzqr import amzqr
-from amzqr.mylibs import draw as amzqr_draw
 from amzqr.mylibs import theqrmodule
 from amzqr.mylibs.constant import PIXELS_PER_MODULE, QUIET_ZONE_MODULES
 
@@ -41,7 +42,9 @@ def _get_qrcode(version: int, level: str, words: str, save_place: str) -> tuple[
     matrix = _current.get()
     if matrix is None:  # amzqr used by anyone else in this process: its own behaviour
         return _amzqr_get_qrcode(version, level, words, save_place)
-    return matrix.version, amzqr_draw.draw_qrcode(save_place, matrix.rows)
+    path = Path(save_place) / "qrcode.png"
+    matrix.code.save(str(path), kind="png", scale=PIXELS_PER_MODULE, border=QUIET_ZONE_MODULES)
+    return matrix.version, str(path)
 
 
 _get_qrcode.amzqr_original = _amzqr_get_qrcode  # type: ignore[attr-defined]
