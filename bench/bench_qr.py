@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import itertools
+import logging
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,30 @@ def _ms(values: list[float]) -> str:
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
     median = statistics.median(ordered)
     return f"median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
+
+
+def health_baseline(base: str, seconds: float, clients: int) -> None:
+    """The local API server's own ceiling: the cheapest route, same clients."""
+    count = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client() -> None:
+        nonlocal count
+        session = requests.Session()
+        while time.monotonic() < stop:
+            session.get(f"{base}/health", timeout=30).raise_for_status()
+            with lock:
+                count += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(f"baseline GET /health over HTTP: {count / (time.perf_counter() - started):.1f} requests/s "
+          f"with {clients} clients")
 
 
 def plain_throughput(api: str, seconds: float, clients: int) -> None:
@@ -111,6 +136,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the local endpoints' access lines
     photo, clip = _jpeg(), _gif()
     service = QrService()
 
@@ -135,6 +161,7 @@ def main() -> int:
     with LocalCloud(LocalCloudOptions(api_port=0)) as cloud, tempfile.TemporaryDirectory() as workdir:
         api = f"{cloud.api_url}/api/v1"
         requests.post(f"{api}/qr/simple", json={"words": "warm-up"}, timeout=30).raise_for_status()
+        health_baseline(cloud.api_url, min(args.seconds, 5.0), args.clients)
         plain_throughput(api, args.seconds, args.clients)
         timed("plain code in-process", args.repeat * 10,
               lambda i: service.simple(QRCodeRequest(words=words(i))).content, assert_plain_scans, words)
