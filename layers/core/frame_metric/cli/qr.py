@@ -81,14 +81,17 @@ def _here(kind: str, fields: dict[str, Any], picture: Path | None) -> QrImage:
 def _remote(api: str, kind: str, fields: dict[str, Any], picture: Path | None) -> tuple[bytes, str, str]:
     """The image, its version and level, from the API."""
     url = f"{api.rstrip('/')}/api/v1/qr/{kind}"
+    # API Gateway returns the image's bytes (not base64 text) when the first Accept value is binary.
+    accept = {"Accept": "image/gif" if kind == "animated" else "image/png"}
     try:
         if picture is None:
-            response = requests.post(url, json=fields, timeout=120)
+            response = requests.post(url, json=fields, headers=accept, timeout=120)
         else:
             form = {name: str(value).lower() if isinstance(value, bool) else str(value)
                     for name, value in fields.items()}
             with picture.open("rb") as handle:
-                response = requests.post(url, data=form, files={"picture": (picture.name, handle)}, timeout=120)
+                response = requests.post(url, data=form, files={"picture": (picture.name, handle)}, headers=accept,
+                                         timeout=120)
     except requests.RequestException as exc:
         raise ApiError(0, f"cannot reach the frame-metric API at {api}: {exc}") from None
     if response.status_code >= 400:
