@@ -3,6 +3,7 @@ also with many requests at once."""
 
 from __future__ import annotations
 
+import io
 import struct
 import tempfile
 import zlib
@@ -96,6 +97,22 @@ def test_decompression_bombs_are_refused_from_the_header(tmp_path: Path, scratch
     bomb = write(tmp_path, "bomb", make())
     with pytest.raises(PayloadTooLarge, match=r"too large|over the limit of 16777216 pixels"):
         getattr(QrService(), kind)(REQUEST, bomb)
+
+
+def test_a_gif_frame_larger_than_its_screen_is_checked_too(tmp_path: Path, scratch: Path) -> None:
+    """Pillow grows the canvas to a frame larger than the screen the header declares: a bomb the header
+    check alone would miss (a 4 MiB GIF could hold a 30000 x 30000 frame of one colour)."""
+    big = io.BytesIO()
+    Image.new("L", (300, 300), 0).save(big, format="GIF")
+    frame = big.getvalue()[big.getvalue().index(b"\x2c\x00\x00\x00\x00" + struct.pack("<HH", 300, 300)):-1]
+    small = io.BytesIO()
+    Image.new("L", (10, 10), 255).save(small, format="GIF")
+    growing = write(tmp_path, "grow.gif", small.getvalue()[:-1] + frame + b"\x3b")
+    with Image.open(growing) as check:
+        assert check.size == (10, 10) and check.n_frames == 2
+    limits = QrLimits(picture=PictureLimits(max_pixels=200 * 200))
+    with pytest.raises(PayloadTooLarge, match="frame 2 of the GIF is 300x300 pixels"):
+        QrService(limits).animated(REQUEST, growing)
 
 
 def test_a_gif_with_too_many_frames(tmp_path: Path, scratch: Path) -> None:

@@ -108,9 +108,19 @@ def _decode_within_limits(path: Path, kind: PictureKind, limits: PictureLimits) 
             raise PayloadTooLarge(f"the GIF has {frames} frames of {width}x{height} pixels, "
                                   f"{frames * width * height} pixels in all, over the limit of "
                                   f"{limits.max_total_pixels}")
+        total = 0
         try:
             for index in range(frames):
                 image.seek(index)
+                # A GIF frame larger than the screen its header declares grows the canvas: check each one.
+                frame_width, frame_height = image.size
+                total += frame_width * frame_height
+                if frame_width * frame_height > limits.max_pixels:
+                    raise PayloadTooLarge(f"frame {index + 1} of the GIF is {frame_width}x{frame_height} pixels, "
+                                          f"over the limit of {limits.max_pixels} pixels per picture or frame")
+                if total > limits.max_total_pixels:
+                    raise PayloadTooLarge(f"the GIF's first {index + 1} frames have {total} pixels, over the "
+                                          f"limit of {limits.max_total_pixels} pixels in all")
                 image.load()
         except (OSError, SyntaxError, ValueError, EOFError):
             raise BadRequest(damaged) from None
