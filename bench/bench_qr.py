@@ -29,8 +29,7 @@ from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions
 from frame_metric.qr import PictureQRCodeRequest, QRCodeRequest, QrService
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.qr_decoding import assert_every_frame_scans, assert_plain_scans
-from tests.unit.qr.conftest import busy_picture
+from tests.qr_decoding import assert_every_frame_scans, assert_plain_scans, busy_picture
 
 
 def _jpeg() -> bytes:

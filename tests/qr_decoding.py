@@ -1,4 +1,4 @@
-"""Reading QR codes back in tests, the way a scanner would.
+"""Reading QR codes back in tests, the way a scanner would (and busy pictures to blend them into).
 
 Plain codes: OpenCV's QRCodeDetector. Artistic and animated codes (a picture fills most of every module):
 zxing-cpp on the image itself, and, independently, the centre of every module sampled at the geometry
@@ -8,6 +8,7 @@ amzqr draws (9 x 9 pixels a module, a 4-module quiet zone), redrawn clean and re
 from __future__ import annotations
 
 import io
+import random
 
 import cv2
 import numpy as np
@@ -75,3 +76,16 @@ def assert_every_frame_scans(content: bytes, words: str, expected: tuple[bytes, 
             assert centres == expected, f"frame {number}: module centres differ from the reference matrix"
         assert opencv_text(clean_image(centres)) == words, f"frame {number}: module centres do not read back"
     return len(frames)
+
+
+def busy_picture(width: int, height: int, seed: int) -> Image.Image:
+    """Gradients and overlapping discs: dark and light areas under the code, like a real photo."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        draw.line([(0, y), (width, y)], fill=(y * 255 // height, 120, 255 - y * 255 // height))
+    for _ in range(25):
+        x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(8, max(9, width // 5))
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
+    return image

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.qr_decoding import assert_every_frame_scans, assert_plain_scans
+from tests.qr_decoding import assert_every_frame_scans, assert_plain_scans, busy_picture
 from tests.serve_process import BIN
-from tests.unit.qr.conftest import busy_picture
 
 WORDS = "扫码测试 https://example.com/a?b=c"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import tempfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,7 @@ import pytest
 import requests
 
 from frame_metric.cli.main import main as cli_main
-from tests.qr_decoding import assert_every_frame_scans, assert_plain_scans
-from tests.unit.qr.conftest import busy_picture
+from tests.qr_decoding import assert_every_frame_scans, assert_plain_scans, busy_picture
 
 CHINESE = "你好，世界！性能测试二维码"
 URL = "https://example.com/路径?q=帧率&x=1#top"
@@ -69,8 +69,6 @@ def test_animated_answers_a_gif_whose_every_frame_scans(api: str, clip: bytes) -
 
 
 def _bomb_png() -> bytes:
-    import zlib
-
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 60000, 60000, 8, 0, 0, 0, 0))

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 
-
-def busy_picture(width: int, height: int, seed: int) -> Image.Image:
-    """Gradients and overlapping discs: dark and light areas under the code, like a real photo."""
-    rng = random.Random(seed)
-    image = Image.new("RGB", (width, height))
-    draw = ImageDraw.Draw(image)
-    for y in range(height):
-        draw.line([(0, y), (width, y)], fill=(y * 255 // height, 120, 255 - y * 255 // height))
-    for _ in range(25):
-        x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(8, max(9, width // 5))
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
-    return image
+from tests.qr_decoding import busy_picture
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,10 @@ version it is given when the words do not fit, so it does not build the matrix h
 (matrix.py) and amzqr draws that matrix. Its seam for this is `theqrmodule.get_qrcode`, which
 `amzqr.run` looks up on each call; we wrap it once so that, inside `draw`, it hands amzqr the matrix of
 the current call. The matrix travels in a ContextVar, so concurrent requests on threads never see each
-other's. segno's PNG writer draws it: pixel for pixel what amzqr's own drawing makes (3 pixels a module,
-a 4-module quiet zone, 1-bit), some 40 times faster (amzqr sets every pixel on its own, two thirds of
-the time of a plain code). amzqr writes files: its output goes to the caller's directory (one per request), its
-intermediate files to a temporary directory of its own that it always removes.
+other's. segno's PNG writer draws it: pixel for pixel what amzqr's own drawing makes (3 pixels a
+module, a 4-module quiet zone, 1-bit), some 40 times faster (amzqr sets every pixel on its own, two
+thirds of the time of a plain code). amzqr writes files: its output goes to the caller's directory
+(one per request), its intermediate files to a temporary directory of its own that it always removes.
 """
 
 from __future__ import annotations
