@@ -33,7 +33,20 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def view(run: MonitorRun, video: dict[str, Any] | None = None) -> dict[str, Any]:
+MAX_VIDEOS = 100  # segments of at most 3 minutes: five hours of recording
+
+
+def linked_videos(run: MonitorRun) -> list[dict[str, Any]]:
+    """The run's recordings as stored: the list, or the single recording of runs linked before it."""
+    if run.videos_json:
+        return list(json.loads(run.videos_json))
+    if run.video_id:
+        return [{"video_id": run.video_id, "offset_s": float(run.video_offset_s or 0)}]
+    return []
+
+
+def view(run: MonitorRun, video: dict[str, Any] | None = None,
+         videos: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A run as the API shows it (never the token hash)."""
     return {"run_id": run.run_id, "task_id": run.task_id, "status": run.status,
             "script_id": run.script_id, "script_version": run.script_version,
@@ -42,7 +55,9 @@ def view(run: MonitorRun, video: dict[str, Any] | None = None) -> dict[str, Any]
             "finished_at": _iso(run.finished_at), "last_heartbeat": _iso(run.last_heartbeat),
             "heartbeat_timeout_s": int(run.heartbeat_timeout_s), "failure_reason": run.failure_reason,
             "verdict": run.verdict, "batches": int(run.arrivals), "clock_origin": run.clock_origin,
-            "video_id": run.video_id, "video": video}
+            "video_id": run.video_id, "video": video,
+            # with details (status, frames on the run's timeline) where the caller looked them up
+            "videos": videos if videos is not None else linked_videos(run)}
 
 
 def _profile_snapshot(profile_id: str) -> dict[str, Any]:
@@ -86,7 +101,7 @@ class RunService:
 
     def get(self, run_id: str) -> dict[str, Any]:
         run = self.run(run_id)
-        return view(run, self._video(run))
+        return view(run, self._video(run), self._videos(run))
 
     def list_for_task(self, task_id: str, skip: int = 0, limit: int = 20) -> list[dict[str, Any]]:
         if skip < 0 or not 1 <= limit <= MAX_PAGE:
@@ -219,7 +234,7 @@ class RunService:
         samples, marks = load_samples(run.run_id)
         computed = results.compute(samples, marks, json.loads(run.profile_json))
         return {"run_id": run.run_id, "task_id": run.task_id, "status": run.status, **computed,
-                "video": self._video(run)}
+                "video": self._video(run), "videos": self._videos(run)}
 
     def results(self, run_id: str) -> dict[str, Any]:
         return self.results_of(self.run(run_id))
@@ -244,7 +259,7 @@ class RunService:
             raise NotFound(f"video {request.video_id} not found") from None
         run.update(actions=[MonitorRun.video_id.set(request.video_id),
                             MonitorRun.video_offset_s.set(request.offset_s), MonitorRun.updated_at.set(utcnow())])
-        return view(run, self._video(run))
+        return view(run, self._video(run), self._videos(run))
 
     def _video(self, run: MonitorRun) -> dict[str, Any] | None:
         """The linked recording's first/last frames on the run's timeline (offset + frame time)."""
