@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import psutil
 import pytest
 import requests
 
-from frame_metric.localcloud.cloud import free_port
 from tests.serve_process import BIN, ServeProcess
 
 pytestmark = pytest.mark.e2e
@@ -24,13 +22,9 @@ pytestmark = pytest.mark.e2e
 BUSY = f"{sys.executable} -c \"import time\nend=time.time()+120\nwhile time.time()<end: sum(range(10000))\""
 
 
-@pytest.fixture(scope="module")
-def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
-    server = ServeProcess(tmp_path_factory.mktemp("runner-serve"), free_port()).start()
-    try:
-        yield server
-    finally:
-        server.kill()
+@pytest.fixture
+def serve(runner_serve: ServeProcess) -> ServeProcess:
+    return runner_serve  # one served cloud for every runner e2e module (tests/e2e/conftest.py)
 
 
 def api(serve: ServeProcess, method: str, path: str, body: Any = None) -> Any:

@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="record the device screen during the run (android); every segment is uploaded as a "
                           "video and linked to the run at its offset")
     run.add_argument("--record-segment", type=int, default=None, metavar="S",
-                     help="seconds per screenrecord segment, 5-180 (default 170: screenrecord stops at 180)")
+                     help="seconds per screenrecord segment, 1-180 (default 170: screenrecord stops at 180)")
     shots = run.add_mutually_exclusive_group()
     shots.add_argument("--screenshots", type=Path, default=DEFAULT_SCREENSHOTS, metavar="DIR",
                        help="where `screenshot` steps leave their PNGs, in a folder per run "
@@ -78,8 +78,8 @@ def _adhoc_target(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    if args.record_segment is not None and not 5 <= args.record_segment <= 180:
-        return fail(f"--record-segment must be between 5 and 180 seconds, got {args.record_segment}")
+    if args.record_segment is not None and not 1 <= args.record_segment <= 180:
+        return fail(f"--record-segment must be between 1 and 180 seconds, got {args.record_segment}")
     if not 1 <= args.repeat <= 1000:
         return fail(f"--repeat must be between 1 and 1000, got {args.repeat}")
     if args.resend:

@@ -253,23 +253,52 @@ class RunService:
 
     def link_video(self, run_id: str, request: LinkVideoRequest) -> dict[str, Any]:
         run = self.run(run_id)
-        try:
-            Video.get(request.video_id)
-        except Video.DoesNotExist:
-            raise NotFound(f"video {request.video_id} not found") from None
+        self._must_exist(request.video_id)
+        # the one recording of the run: it replaces any list linked before
+        single = [{"video_id": request.video_id, "offset_s": request.offset_s}]
         run.update(actions=[MonitorRun.video_id.set(request.video_id),
-                            MonitorRun.video_offset_s.set(request.offset_s), MonitorRun.updated_at.set(utcnow())])
+                            MonitorRun.video_offset_s.set(request.offset_s),
+                            MonitorRun.videos_json.set(json.dumps(single)), MonitorRun.updated_at.set(utcnow())])
         return view(run, self._video(run), self._videos(run))
+
+    def add_video(self, run_id: str, request: LinkVideoRequest) -> dict[str, Any]:
+        """Links one more recording (a segment) at its offset on the run's timeline. Linking a video
+        already linked moves it (a retried request changes nothing). The list stays in offset order and
+        its first entry is also the run's single `video_id`."""
+        run = self.run(run_id)
+        self._must_exist(request.video_id)
+        videos = [v for v in linked_videos(run) if v["video_id"] != request.video_id]
+        if len(videos) >= MAX_VIDEOS:
+            raise ValidationFailed(f"run {run_id} already links {MAX_VIDEOS} recordings, the most it can")
+        videos.append({"video_id": request.video_id, "offset_s": request.offset_s})
+        videos.sort(key=lambda v: v["offset_s"])
+        run.update(actions=[MonitorRun.video_id.set(videos[0]["video_id"]),
+                            MonitorRun.video_offset_s.set(videos[0]["offset_s"]),
+                            MonitorRun.videos_json.set(json.dumps(videos)), MonitorRun.updated_at.set(utcnow())])
+        return view(run, self._video(run), self._videos(run))
+
+    @staticmethod
+    def _must_exist(video_id: str) -> None:
+        try:
+            Video.get(video_id)
+        except Video.DoesNotExist:
+            raise NotFound(f"video {video_id} not found") from None
+
+    def _videos(self, run: MonitorRun) -> list[dict[str, Any]]:
+        return [self._placed(link["video_id"], float(link["offset_s"])) for link in linked_videos(run)]
 
     def _video(self, run: MonitorRun) -> dict[str, Any] | None:
         """The linked recording's first/last frames on the run's timeline (offset + frame time)."""
         if not run.video_id:
             return None
+        return self._placed(run.video_id, float(run.video_offset_s or 0))
+
+    @staticmethod
+    def _placed(video_id: str, offset: float) -> dict[str, Any]:
         try:
-            video = Video.get(run.video_id)
+            video = Video.get(video_id)
         except Video.DoesNotExist:
-            return {"video_id": run.video_id, "status": "missing"}
-        offset = float(run.video_offset_s or 0)
+            return {"video_id": video_id, "status": "missing", "offset_s": offset}
         first = float(video.first_frame.timestamp) + offset if video.first_frame else None
         last = float(video.last_frame.timestamp) + offset if video.last_frame else None
         return {"video_id": video.video_id, "status": video.status, "offset_s": offset,

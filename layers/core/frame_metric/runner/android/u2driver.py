@@ -114,10 +114,11 @@ def connect_u2(device: adbutils.AdbDevice) -> Any:
 
 
 def choose_driver(kind: str, device: adbutils.AdbDevice, package: str,
-                  connect: Callable[[adbutils.AdbDevice], Any] = connect_u2,
-                  installed: Callable[[], bool] = uiautomator2_installed) -> tuple[Driver, str | None]:
+                  connect: Callable[[adbutils.AdbDevice], Any] | None = None,
+                  installed: Callable[[], bool] | None = None) -> tuple[Driver, str | None]:
     """(driver, a note for the user or None). Raises DriverUnavailable when `u2` was asked for and
-    cannot be had."""
+    cannot be had. `connect`/`installed` default to the real uiautomator2 (tests pass fakes)."""
+    connect, installed = connect or connect_u2, installed or uiautomator2_installed
     if kind not in DRIVERS:
         raise DriverUnavailable(f"unknown driver {kind!r}; use one of {', '.join(DRIVERS)}")
     if kind == "adb":
