@@ -106,12 +106,12 @@ def test_a_repeated_yaml_scenario_on_a_phone_with_recording(
         assert f"iteration {i}/2 start" in names and f"iteration {i}/2 end" in names
         assert f"iteration {i}/2 scrolled" in names and f"iteration {i}/2 step 3 tap start" in names
     assert names.index("iteration 1/2 end") < names.index("iteration 2/2 start")
-    assert sum(c == "input tap 540 1880" for c in device.commands) == 2  # the centre of "Log in", twice
+    assert sum(c.startswith("input tap 540 1880") for c in device.commands) == 2  # the centre of "Log in", twice
     assert sorted(p.name for p in (tmp_path / "shots" / run["run_id"]).rglob("*.png")) == ["004-home.png"] * 2
 
     # every screenrecord segment became a video linked at its offset, in order
     segments = run["videos"]
-    assert len(segments) >= 3, out + err
+    assert len(segments) >= 2, out + err  # a run of ~3 s in segments of 2 s
     offsets = [v["offset_s"] for v in segments]
     assert offsets == sorted(offsets) and offsets[0] < 1.5
     assert all(1.5 < b - a < 3.5 for a, b in itertools.pairwise(offsets))
