@@ -120,21 +120,31 @@ def test_a_repeated_yaml_scenario_on_a_phone_with_recording(
     assert sum(1 for data in device.files.values() if data == MP4) == len(segments)
 
 
-def test_a_phone_that_disconnects_fails_the_run_and_keeps_its_samples(
+def test_an_ad_hoc_phone_run_that_disconnects_fails_and_keeps_its_samples(
         runner_serve: ServeProcess, phone: tuple[Phone, FakeAdbServer], tmp_path: Path) -> None:
     device, server = phone
-    task_id = android_task(runner_serve, "- launch_app\n- wait: 60\n")
-    runner = run_cli(runner_serve, server, task_id, tmp_path)
+    script = tmp_path / "scenario.yaml"
+    script.write_text("- launch_app\n- wait: 60\n")
+    env = {**os.environ, "ANDROID_ADB_SERVER_HOST": "127.0.0.1", "ANDROID_ADB_SERVER_PORT": str(server.port)}
+    runner = subprocess.Popen([str(BIN), "run", "--script", str(script), "--profile", "app_cpu:250,memory_pss,fps",
+                               "--target-package", "com.example.app", "--device", device.serial,
+                               "--api", runner_serve.url, "--spool-dir", str(tmp_path / "spool")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    assert runner.stderr is not None
+    first = runner.stderr.readline()
+    started = re.match(r"run (\S+) of task 'ad hoc scenario.yaml'", first)
+    assert started, first
+    run_id = started.group(1)
     deadline = time.monotonic() + 30
-    while not (runs := api(runner_serve, "GET", f"/tasks/{task_id}/runs")) or runs[0]["batches"] < 2:
+    while api(runner_serve, "GET", f"/runs/{run_id}")["batches"] < 2:
         assert time.monotonic() < deadline and runner.poll() is None
         time.sleep(0.2)
     device.connected = False  # unplugged
     out, err = runner.communicate(timeout=60)
     assert runner.returncode == 1, out + err
-    run = api(runner_serve, "GET", f"/runs/{runs[0]['run_id']}")
+    run = api(runner_serve, "GET", f"/runs/{run_id}")
     assert run["status"] == "failed" and "device emulator-5554 disconnected" in run["failure_reason"]
-    results = api(runner_serve, "GET", f"/runs/{run['run_id']}/results")
+    results = api(runner_serve, "GET", f"/runs/{run_id}/results")
     delivered, collected = map(int, re.findall(r"sent (\d+) of (\d+) samples", out)[0])
     assert results["sample_count"] == delivered == collected > 0
-    assert "the target went away" in out and "disconnected" in out
+    assert results["metrics"]["memory_pss"]["count"] >= 1 and "the target went away" in out

@@ -88,3 +88,8 @@ def test_wait_for_text_gone_reaches_the_driver() -> None:
     driver = FakeDriver()
     StepRunner(driver, lambda name: None).run(load_steps("- wait_for_text: {text: Loading, gone: true, timeout: 2}\n"))
     assert driver.calls == [("wait_for_text", "Loading", 2.0, "gone")]
+
+
+def test_gone_is_checked_by_the_servers_validator_with_its_line() -> None:
+    with pytest.raises(ScriptInvalid, match=r"line 4: wait_for_text.gone must be true or false"):
+        load_steps("- wait: 1\n- wait_for_text:\n    text: Loading\n    gone: maybe\n")

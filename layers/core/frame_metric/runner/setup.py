@@ -18,7 +18,7 @@ from frame_metric.runner.steps import ScriptInvalid, load_steps
 
 
 class Unavailable(Exception):
-    """This build cannot run the target (the android runner is not wired in yet)."""
+    """This installation cannot run the target (a package it needs does not import)."""
 
 
 def build_target(target: dict[str, Any], device: str | None = None, record: bool = False,
@@ -33,19 +33,12 @@ def build_target(target: dict[str, Any], device: str | None = None, record: bool
 
 def _android(target: dict[str, Any], device: str | None, record: bool,
              options: dict[str, Any]) -> tuple[Sampler, Driver]:
-    """Imported lazily: the local path must work without adb. The android package (AndroidSampler,
-    AdbDriver, ScreenRecorder) is wired here through its `create_target(serial, package, record)`."""
+    """Imported lazily: a process run never touches adb."""
     try:
-        from frame_metric.runner import android
-    except ImportError:
-        raise Unavailable("android targets need frame_metric.runner.android, which this build does not "
-                          "have yet; process targets work") from None
-    create = getattr(android, "create_target", None)
-    if create is None:
-        raise Unavailable("frame_metric.runner.android is present but not wired into `frame-metric run` yet "
-                          "(it needs create_target(serial, package, record) -> (sampler, driver))")
-    sampler, driver = create(device or target.get("device_serial"), target["package"], record, **options)
-    return sampler, driver
+        from frame_metric.runner.android import create_target
+    except ImportError as exc:  # adbutils is a dependency; a broken install should still say what is missing
+        raise Unavailable(f"android targets need adbutils, which cannot be imported here: {exc}") from None
+    return create_target(device or target.get("device_serial"), target["package"], record, **options)
 
 
 def load_scenario(api: MonitorApi, run: dict[str, Any], time_limit: float, repeat: int = 1) -> Scenario:

@@ -31,8 +31,6 @@ def run_task(api_url: str, task_id: str, device: str | None = None, record: bool
     except ApiError as exc:
         print(f"frame-metric: {exc.detail}", file=err)
         return ERROR
-    if task["target"]["kind"] != "process" and not _android_available(err):
-        return ERROR  # before creating a run that could only fail
     if record and task["target"]["kind"] == "process":
         print("frame-metric: --record applies to android targets; a local process has no screen to record",
               file=err)
@@ -67,14 +65,3 @@ def run_task(api_url: str, task_id: str, device: str | None = None, record: bool
         print(f"frame-metric: {exc.detail}", file=err)
         return ERROR
 
-
-def _android_available(err: TextIO) -> bool:
-    try:
-        from frame_metric.runner import android
-    except ImportError:
-        android = None
-    if getattr(android, "create_target", None) is None:
-        print("frame-metric: android targets need frame_metric.runner.android with create_target(serial, package, "
-              "record), which this build does not have wired yet; process targets work", file=err)
-        return False
-    return True
