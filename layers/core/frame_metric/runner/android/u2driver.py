@@ -59,7 +59,7 @@ class Uiautomator2Driver(Driver):
             return
         what = f"text {text!r}" if text is not None else f"id {resource_id!r}"
         element = self.device(text=text) if text is not None else self.device(resourceId=resource_id)
-        if not self._do(f"tap {what}", lambda: element.exists):
+        if not self._do(f"tap {what}", lambda: bool(element.exists)):  # uiautomator2 asks the device on bool()
             raise StepError(f"tap: no element with {what} on screen")
         self._do(f"tap {what}", element.click)
 
