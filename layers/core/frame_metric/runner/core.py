@@ -95,7 +95,7 @@ class Runner:
             for iteration in range(1, times + 1):
                 if self.stop.is_set():
                     raise Stopped()
-                self._play_once(self.driver, f"iteration {iteration}/{times} " if times > 1 else "")
+                self._play_once(self.driver, iteration, times)
             self.script_end = End("the scenario ended")
         except Stopped:
             pass
@@ -107,7 +107,12 @@ class Runner:
         finally:
             self.step = "scenario ended" if self.script_end else self.step
 
-    def _play_once(self, driver: Driver, prefix: str) -> None:
+    def _play_once(self, driver: Driver, iteration: int, times: int) -> None:
+        prefix = f"iteration {iteration}/{times} " if times > 1 else ""
+        folder = self.screenshots
+        if folder is not None and times > 1:
+            folder = folder / f"iteration-{iteration}"
+
         def mark(name: str) -> None:
             self.mark(prefix + name)
 
@@ -117,8 +122,6 @@ class Runner:
         if prefix:
             self.mark(f"{prefix}start")
         if self.scenario.steps is not None:
-            folder = self.screenshots / prefix.split("/")[0].replace(" ", "-") if prefix and self.screenshots \
-                else self.screenshots
             StepRunner(driver, mark, self.stop, on_step, screenshots=folder).run(self.scenario.steps)
         elif self.scenario.python is not None:
             self.scenario.python.run(driver, mark, self.stop, on_step)
