@@ -26,9 +26,9 @@ def test_a_launched_busy_command_is_measured_then_stopped() -> None:
         values = {s.metric: s.value for s in sampler.read(ALL, clock)}
     finally:
         sampler.close()
-    # one busy core, top-style; a shared 2-core test machine under load gives it a third of a core at
-    # worst, still far from an idle process's ~0
-    assert values["app_cpu_per_core"] > 10
+    # one busy core is 100 top-style on an idle machine; a 2-core test machine shared with a load of 8
+    # gives the loop a tenth of a core or less, still clearly above the 0 of a process that sleeps
+    assert values["app_cpu_per_core"] > 2
     assert values["app_cpu"] == pytest.approx(values["app_cpu_per_core"] / psutil.cpu_count(), abs=0.01)
     assert values["memory_rss"] > 1 and values["threads"] >= 1 and values["fds"] >= 3
     assert sampler.launched is not None and sampler.launched.poll() is not None  # close stopped it
