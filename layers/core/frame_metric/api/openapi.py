@@ -146,6 +146,8 @@ OPERATIONS += [
               "monitor-runs", errors=(404, 422), query={"format": {"type": "string", "enum": ["csv", "excel"]}}),
     Operation("put", f"{API}/monitor/runs/{{run_id}}/video", "Link a screen recording (video id, offset)",
               "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/videos", "Link one more recording (a segment) at its offset",
+              "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
 ]
 
 # Timing tasks and review (frame_metric/api/task_routes.py, review_routes.py): sections 2 and 3 of the spec.
