@@ -74,5 +74,10 @@ bench-ingest: install
 bench-load: install
 	$(PY) bench/bench_load.py $(BENCH_ARGS)
 
+# QR codes against the embedded local cloud: plain requests/s over HTTP, time per artistic/animated code.
+.PHONY: bench-qr
+bench-qr: install
+	$(PY) bench/bench_qr.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .ruff_cache .aws-sam

@@ -17,6 +17,9 @@ from frame_metric.data.video import VideoStatus
 from frame_metric.monitor import catalog
 from frame_metric.monitor import run_schemas as monitor_runs
 from frame_metric.monitor import schemas as monitor
+from frame_metric.qr import schemas as qr
+from frame_metric.review import schemas as review
+from frame_metric.tasks import schemas as tasks
 from frame_metric.videos import schemas
 
 API = "/api/v1"
@@ -31,9 +34,10 @@ class Operation:
     response: type[BaseModel] | None = None
     response_list: bool = False
     body: type[BaseModel] | None = None
-    multipart: dict[str, str] | None = None  # field -> "file" | "files" | "string"
+    multipart: dict[str, str] | None = None  # field -> "file" | "files" | "string" (+ "?": optional)
     query: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
+    produces: str = "application/json"  # anything else: the answer is that file itself
 
 
 PAGING = {
@@ -142,6 +146,55 @@ OPERATIONS += [
               "monitor-runs", errors=(404, 422), query={"format": {"type": "string", "enum": ["csv", "excel"]}}),
     Operation("put", f"{API}/monitor/runs/{{run_id}}/video", "Link a screen recording (video id, offset)",
               "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/videos", "Link one more recording (a segment) at its offset",
+              "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
+]
+
+# Timing tasks and review (frame_metric/api/task_routes.py, review_routes.py): sections 2 and 3 of the spec.
+TASK = f"{API}/task"
+REVIEW = f"{API}/review"
+OPERATIONS += [
+    Operation("post", f"{TASK}/create", "Create a task of videos", "task", tasks.TaskResponse, body=tasks.TaskCreate,
+              errors=(400, 422)),
+    Operation("get", f"{TASK}/list", "List tasks, newest first, by creator", "task", tasks.TaskResponse,
+              response_list=True, errors=(422,), query={**PAGING, "user": {"type": "string"}}),
+    Operation("get", f"{TASK}/{{task_id}}", "A task with all its videos and first/last frame URLs", "task",
+              tasks.TaskDetailResponse, errors=(404,)),
+    Operation("put", f"{TASK}/{{task_id}}", "Change a task's name or description", "task", tasks.TaskResponse,
+              body=tasks.TaskUpdate, errors=(400, 404, 422)),
+    Operation("delete", f"{TASK}/{{task_id}}", "Delete a task and its video links (never the videos)", "task",
+              tasks.MessageResponse, errors=(404,)),
+    Operation("post", f"{TASK}/{{task_id}}/videos", "Add completed videos (others listed in failed_videos)",
+              "task", tasks.VideoAddResponse, body=tasks.VideoAddToTask, errors=(400, 404, 422)),
+    Operation("delete", f"{TASK}/{{task_id}}/videos/{{video_id}}", "Remove a video from a task", "task",
+              tasks.MessageResponse, errors=(404,)),
+    Operation("post", f"{TASK}/{{task_id}}/calculate-stats", "Recompute the statistics now", "task",
+              tasks.TaskResponse, errors=(404,)),
+    Operation("get", f"{TASK}/{{task_id}}/statistics", "Statistics: counts, durations, median, p90, stddev, frames",
+              "task", tasks.TaskStatsResponse, errors=(404,)),
+    Operation("get", f"{TASK}/{{task_id}}/export", "Timing data as an .xlsx or .csv (UTF-8 BOM) download", "task",
+              errors=(404, 422), query={"format": {"type": "string", "enum": ["excel", "csv"], "default": "excel"}}),
+    Operation("get", f"{REVIEW}/pending", "Videos that need review and have not been reviewed", "review",
+              review.VideoReviewResponse, response_list=True, errors=(422,),
+              query={**PAGING, "include_frames": {"type": "boolean", "default": False}}),
+    Operation("get", f"{REVIEW}/{{video_id}}", "Everything to review a video: marks, candidates, all frames",
+              "review", review.VideoReviewResponse, errors=(404, 409)),
+    Operation("post", f"{REVIEW}/{{video_id}}/mark", "Mark first and last frames by hand", "review",
+              review.FrameMarkingResponse, body=review.FrameMarkingRequest, errors=(400, 404, 409, 422)),
+    Operation("get", f"{REVIEW}/{{video_id}}/history", "Every mark of a video, oldest first", "review",
+              review.ReviewHistoryEntry, response_list=True, errors=(404,)),
+]
+
+# QR codes (frame_metric/api/qr_routes.py): the answer is the image itself.
+QR_FORM = {"words": "string", "picture": "file", "version": "integer?", "level": "string?",
+           "colorized": "boolean?", "contrast": "number?", "brightness": "number?"}
+OPERATIONS += [
+    Operation("post", f"{API}/qr/simple", "Plain QR code (PNG) that scans to exactly `words`", "qr",
+              body=qr.QRCodeRequest, errors=(400, 422), produces="image/png"),
+    Operation("post", f"{API}/qr/artistic", "QR code blended into a PNG/JPEG/BMP picture (PNG)", "qr",
+              multipart=QR_FORM, errors=(400, 413, 415, 422), produces="image/png"),
+    Operation("post", f"{API}/qr/animated", "QR code blended into every frame of a GIF (GIF)", "qr",
+              multipart=QR_FORM, errors=(400, 413, 415, 422), produces="image/gif"),
 ]
 
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
@@ -152,19 +205,29 @@ _SECURITY_SCHEMES = {"api_key": {"type": "apiKey", "in": "header", "name": "x-ap
 _TOKEN_ONLY = {("post", f"{API}/monitor/runs/{{run_id}}/samples")}
 
 
+def _component_name(model: type[BaseModel]) -> str:
+    # Video tasks and monitoring tasks both have a TaskCreate/TaskUpdate/TaskResponse (each module keeps the
+    # names its spec uses): the monitoring ones are qualified in the document.
+    if model.__module__ == monitor.__name__ and model.__name__.startswith("Task"):
+        return f"Monitor{model.__name__}"
+    return model.__name__
+
+
 def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    name = _component_name(model)
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    components[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    for nested, definition in schema.pop("$defs", {}).items():
+        components[nested] = definition
+    components[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _multipart(fields: dict[str, str]) -> dict[str, Any]:
     binary = {"type": "string", "format": "binary"}
-    kinds = {"file": binary, "files": {"type": "array", "items": binary}, "string": {"type": "string"}}
-    schema = {"type": "object", "properties": {name: kinds[kind] for name, kind in fields.items()},
-              "required": list(fields)}
+    kinds = {"file": binary, "files": {"type": "array", "items": binary}, "string": {"type": "string"},
+             "integer": {"type": "integer"}, "number": {"type": "number"}, "boolean": {"type": "boolean"}}
+    schema = {"type": "object", "properties": {name: kinds[kind.rstrip("?")] for name, kind in fields.items()},
+              "required": [name for name, kind in fields.items() if not kind.endswith("?")]}
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
@@ -190,7 +253,9 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         if op.response is not None:
             ref = _ref(op.response, components)
             ok = {"type": "array", "items": ref} if op.response_list else ref
-        spec["responses"] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
+        if op.produces != "application/json":
+            ok = {"type": "string", "format": "binary"}
+        spec["responses"] = {"200": {"description": "OK", "content": {op.produces: {"schema": ok}}}}
         for code in sorted({*op.errors, *_implied_errors(op)}):
             error = {"schema": {"$ref": "#/components/schemas/Error"}}
             spec["responses"][str(code)] = {"description": "Error", "content": {"application/json": error}}

@@ -8,7 +8,8 @@ import os
 import sys
 
 from frame_metric import __version__
-from frame_metric.cli import analyze, demo, serve, videos
+from frame_metric.cli import analyze, demo, serve, tasks, videos
+from frame_metric.cli import qr as qr_cli
 from frame_metric.cli import run as run_cli
 
 
@@ -24,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.register(commands)
     demo.register(commands)
     run_cli.register(commands)
+    tasks.register(commands)
+    qr_cli.register(commands)
     return parser
 
 

@@ -124,8 +124,8 @@ class TableStore(_ChildProcess):
                                      "SignedHeaders=host, Signature=0"})
                 return
             except (requests.ConnectionError, requests.Timeout):
-                # Not listening yet, or listening but too busy to answer within a second (a JVM
-                # starting on a loaded machine): both mean "ask again", until the deadline.
+                # a JVM still starting may accept the connection and answer late: on a busy machine
+                # that is a slow start, not a failed one
                 time.sleep(0.1)
         raise self._failed(f"did not answer within {timeout:.0f} s")
 
