@@ -17,6 +17,7 @@ from frame_metric.data.review import MarkSnapshot, ReviewEntry
 from frame_metric.data.video import FrameMark, MarkingMethod, Video, VideoStatus, utcnow
 from frame_metric.errors import Conflict, ValidationFailed
 from frame_metric.monitor.store import check_page, condition_failed, connection
+from frame_metric.review.frame_images import request_frame_images
 from frame_metric.review.frames import Frame, FrameCatalog
 from frame_metric.review.schemas import (
     FrameMarkingRequest,
@@ -124,6 +125,9 @@ class ReviewService:
             if seq is None:
                 continue  # another mark committed since we read the video: apply on top of it
             catalog.video = records.get_video(video_id)  # frame types follow the new marks
+            # A frame the pipeline kept no picture of gets one shortly (the thumbnail stands in meanwhile).
+            request_frame_images(video_id, [frame.frame_number for frame in (first, last)
+                                            if catalog.image_key(frame.frame_number) is None], self.settings)
             return FrameMarkingResponse(
                 video_id=video_id, message="标记成功", first_frame=catalog.detail(first.frame_number),
                 last_frame=catalog.detail(last.frame_number), marking_method=method,
