@@ -26,8 +26,7 @@ from frame_metric.review.schemas import (
     ReviewHistoryEntry,
     VideoReviewResponse,
 )
-from frame_metric.settings import Settings, get_settings
-from frame_metric.storage.s3 import ObjectStore
+from frame_metric.storage.s3 import StoreBacked
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
 
@@ -54,17 +53,7 @@ def _state(snapshot: MarkSnapshot) -> MarkState:
                      duration=snapshot.duration, marking_method=snapshot.marking_method)
 
 
-class ReviewService:
-    def __init__(self, settings: Settings | None = None, store: ObjectStore | None = None) -> None:
-        self.settings = settings or get_settings()
-        self._store = store
-
-    @property
-    def store(self) -> ObjectStore:
-        if self._store is None:
-            self._store = ObjectStore(self.settings)
-        return self._store
-
+class ReviewService(StoreBacked):
     def _completed(self, video_id: str) -> Video:
         video = records.get_video(video_id)
         if video.video_status != VideoStatus.COMPLETED:
