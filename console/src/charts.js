@@ -38,6 +38,15 @@ function annotations(get) {
   };
 }
 
+function spanning(min, max, notes) {
+  const times = notes.map((note) => note.t).filter(Number.isFinite);
+  if (min !== null && min !== undefined) times.push(min, max);
+  if (!times.length) return [0, 1];
+  const low = Math.min(...times);
+  const high = Math.max(...times);
+  return low === high ? [low - 0.5, high + 0.5] : [low, high];
+}
+
 export class LiveChart {
   /** group: {title, unit, metrics}; notes(): the annotations to draw on this chart. */
   constructor(container, group, notes, units = {}) {
@@ -49,7 +58,8 @@ export class LiveChart {
     this.plot = new uPlot({
       title: `${group.title}${group.unit ? ` (${group.unit})` : ""}`,
       width, height: 200,
-      scales: { x: { time: false } },
+      // The time axis also spans the annotations: a mark or a recording frame after the last sample shows.
+      scales: { x: { time: false, range: (_plot, min, max) => spanning(min, max, notes()) } },
       axes: [{ label: "s since start" }, { size: 60 }],
       series: [{ label: "t" }, ...group.metrics.map((metric, i) => ({
         label: units[metric] ? `${metric} (${units[metric]})` : metric,

@@ -1,7 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { Selection, scoreHeights } from "../src/lib/filmstrip.js";
-import { LiveSeries, aligned, jankTimes, groupMetrics } from "../src/lib/live.js";
+import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../src/lib/live.js";
 import { parseRoute, href } from "../src/lib/route.js";
 import { resolveApiBase, detailText, makeClient, query, ApiError } from "../src/lib/http.js";
 import { seconds, bytes, percent } from "../src/lib/format.js";
@@ -103,4 +103,9 @@ test("formatting", () => {
   assert.equal(seconds(null), "—");
   assert.equal(bytes(1536), "1.5 KB");
   assert.equal(percent(0.853), "85%");
+});
+
+test("marks at (almost) the same time share one label", () => {
+  assert.deepEqual(mergedMarks([{ t: 1, name: "step 1 end" }, { t: 1.01, name: "step 2 start" }, { t: 3, name: "done" }]),
+    [{ t: 1, label: "step 1 end · step 2 start" }, { t: 3, label: "done" }]);
 });

@@ -98,3 +98,14 @@ export function groupMetrics(names) {
   for (const name of names) if (left.has(name)) groups.push({ title: name, unit: "", metrics: [name] });
   return groups;
 }
+
+/** Marks close in time drawn as one labelled line: the runner marks a step's end and the next one's start together. */
+export function mergedMarks(marks, within = 0.05) {
+  const merged = [];
+  for (const mark of marks) {
+    const last = merged[merged.length - 1];
+    if (last && mark.t - last.t <= within) last.names.push(mark.name);
+    else merged.push({ t: mark.t, names: [mark.name] });
+  }
+  return merged.map(({ t, names }) => ({ t, label: names.join(" · ") }));
+}

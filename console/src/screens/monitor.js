@@ -78,7 +78,8 @@ export async function monitorScreen({ api, root, onLeave }) {
   const tasksBox = h("div");
   const profilesBox = h("div");
   const scriptsBox = h("div");
-  const catalogBox = h("details.card", h("summary", "Metric catalog"));
+  const catalogList = h("div");
+  const catalogBox = h("details.card", h("summary", "Metric catalog"), catalogList);
   const formsBox = h("div");
   replace(root, h("h1", "Monitoring"),
     h("div.card", h("h2", "Monitoring tasks"), tasksBox), formsBox,
@@ -108,7 +109,7 @@ export async function monitorScreen({ api, root, onLeave }) {
 
   const refreshAll = async () => {
     const [items, profiles, scripts] = await Promise.all([
-      load(catalogBox.appendChild(h("div")), () => api.get("/monitor/items"), (all) => table([
+      load(catalogList, () => api.get("/monitor/items"), (all) => table([
         { title: "Metric", cell: (m) => h("code", m.name) }, { title: "Title", cell: (m) => m.title },
         { title: "Unit", cell: (m) => m.unit }, { title: "Source", cell: (m) => m.source },
         { title: "Category", cell: (m) => m.category }, { title: "Interval", cell: (m) => `${m.default_interval_ms} ms (min ${m.min_interval_ms})` },

@@ -6,11 +6,47 @@ import { detailText, query } from "../lib/http.js";
 import { seconds, percent, when, number } from "../lib/format.js";
 import { Selection, scoreHeights } from "../lib/filmstrip.js";
 
+// Thumbnails come as cells of sprite sheets (one JPEG holds many frames); each sheet loads once.
+const sheets = new Map();
+function image(url) {
+  if (!sheets.has(url)) {
+    sheets.set(url, new Promise((resolve, reject) => {
+      const img = new Image();
+      img.onload = () => resolve(img);
+      img.onerror = () => reject(new Error(`cannot load ${url}`));
+      img.src = url;
+    }));
+  }
+  return sheets.get(url);
+}
+
+/** Draw a frame into a canvas: its sprite cell, else its full image; a grey box when it has neither. */
+async function drawFrame(canvas, frame, preferFull = false) {
+  const ctx = canvas.getContext("2d");
+  const cell = frame.thumbnail;
+  try {
+    if (cell && !(preferFull && frame.url)) {
+      canvas.height = Math.round(canvas.width * (cell.height / cell.width));
+      ctx.drawImage(await image(cell.url), cell.x, cell.y, cell.width, cell.height, 0, 0, canvas.width, canvas.height);
+    } else if (frame.url) {
+      const img = await image(frame.url);
+      canvas.height = Math.round(canvas.width * (img.naturalHeight / img.naturalWidth));
+      ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    } else {
+      ctx.fillStyle = "#e5e7eb";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+    }
+  } catch {
+    ctx.fillStyle = "#fecaca";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+  }
+}
+
 export async function reviewQueueScreen({ api, root }) {
   const list = h("div");
   replace(root, h("h1", "Review"), h("p.lead", "Videos whose analysis is not sure enough wait here for a person."),
     h("div.card", list));
-  await load(list, () => api.get(`/review/pending${query({ limit: 50 })}`), (videos) => table([
+  await load(list, () => api.get(`/review/pending${query({ limit: 100 })}`), (videos) => table([
     { title: "File", cell: (v) => h("a", { href: `#/review/${v.video_id}` }, v.filename) },
     { title: "Status", cell: (v) => badge(v.status) },
     { title: "Confidence", cell: (v) => percent(v.ai_confidence) },
@@ -25,10 +61,11 @@ function historyView(entries) {
     const before = entry.before || {};
     const after = entry.after || {};
     return h("li",
-      h("strong", entry.reviewer || entry.reviewed_by || "someone"), " ", when(entry.created_at || entry.reviewed_at || entry.at), ": ",
+      h("strong", entry.reviewer || "someone"), " ", when(entry.created_at), ": ",
       `frames ${before.first_frame_number ?? "?"}–${before.last_frame_number ?? "?"} → ${after.first_frame_number ?? "?"}–${after.last_frame_number ?? "?"}`,
       `, ${seconds(before.duration)} → ${seconds(after.duration)}`,
-      entry.review_notes || entry.notes ? h("em", ` “${entry.review_notes || entry.notes}”`) : null);
+      after.marking_method ? ` (${after.marking_method})` : "",
+      entry.notes ? h("em", ` “${entry.notes}”`) : null);
   }));
 }
 
@@ -43,12 +80,12 @@ export async function reviewScreen({ api, root, params, onLeave }) {
     return;
   }
   const selection = new Selection(frames, data.marked_first_frame, data.marked_last_frame);
-  const original = selection.duration;
   const heights = scoreHeights(selection.frames);
 
-  const preview = h("img.preview", { alt: "current frame" });
+  const preview = h("canvas.preview#frame-preview", { width: 360, height: 640 });
   const caption = h("p.caption");
   const durationOut = h("output.big#new-duration");
+  const markedOut = h("span#marked-duration", seconds(data.duration ?? selection.duration));
   const problem = h("p.problem");
   const reviewer = h("input#reviewer", { value: localStorage.getItem("reviewer") || "", placeholder: "your name", required: true });
   const notes = h("input#notes", { placeholder: "optional" });
@@ -60,7 +97,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
       dataset: { index: String(index), frame: String(frame.frame_number) },
       title: `frame ${frame.frame_number} at ${seconds(frame.timestamp)}, change ${number(frame.scene_change_score)}`,
       onclick: () => { selection.cursor = index; draw(); },
-    }, h("img", { src: frame.url, alt: "", loading: "lazy" }),
+    }, h("canvas", { width: 46, height: 82 }),
     h("span.score", { style: { height: `${Math.round(4 + heights[index] * 36)}px` } }),
     h("span.num", String(frame.frame_number)))));
   const candidates = (title, list, pick) => h("div.candidates", h("h3", title), list?.length
@@ -70,7 +107,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
 
   function draw() {
     const current = selection.current;
-    preview.src = current.url;
+    drawFrame(preview, current, true);
     caption.textContent = `Frame ${current.frame_number} of ${selection.frames.length} at ${seconds(current.timestamp)}`
       + ` · change ${number(current.scene_change_score)}`
       + (current.id === selection.firstId ? " · FIRST" : "") + (current.id === selection.lastId ? " · LAST" : "");
@@ -99,8 +136,10 @@ export async function reviewScreen({ api, root, params, onLeave }) {
       const answer = await api.post(`/review/${params.id}/mark`, {
         first_frame_id: selection.firstId, last_frame_id: selection.lastId,
         reviewer: reviewer.value.trim(), review_notes: notes.value || null });
-      const duration = Number(answer.last_frame.timestamp) - Number(answer.first_frame.timestamp);
-      replace(result, h("p.ok#marking-saved", `Saved (${answer.status}): the response time is now ${seconds(duration)}.`));
+      const duration = answer.duration ?? Number(answer.last_frame.timestamp) - Number(answer.first_frame.timestamp);
+      replace(result, h("p.ok#marking-saved", `Saved (${answer.status}, ${answer.marking_method ?? "manual"}): `
+        + `the response time is now ${seconds(duration)}.`));
+      markedOut.textContent = seconds(duration);
       await showHistory();
     } catch (error) {
       replace(result, h("p.bad", detailText(error.detail ?? error.message)));
@@ -144,7 +183,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
           h("button", { onclick: () => { selection.step(1); draw(); } }, "next ▶")),
         h("p.muted", "← → step one frame, Shift or PageUp/PageDown ten, Home/End the ends.")),
       h("div.card",
-        h("dl.facts", h("dt", "Marked duration"), h("dd", seconds(original)), h("dt", "New duration"), h("dd", durationOut)),
+        h("dl.facts", h("dt", "Marked duration"), h("dd", markedOut), h("dt", "New duration"), h("dd", durationOut)),
         problem,
         candidates("First candidates", data.first_candidates, () => selection.pickFirst()),
         candidates("Last candidates", data.last_candidates, () => selection.pickLast()),
@@ -152,5 +191,6 @@ export async function reviewScreen({ api, root, params, onLeave }) {
     h("div.card", h("h2", "Frames and change scores"), strip),
     h("div.card", h("h2", "Marking history"), historyBox));
   draw();
+  strip.querySelectorAll(".thumb canvas").forEach((canvas, index) => drawFrame(canvas, selection.frames[index]));
   await showHistory();
 }

@@ -4,7 +4,7 @@
 import { h, replace, load, badge, table, empty, errorBox } from "../dom.js";
 import { query } from "../lib/http.js";
 import { when, number, seconds } from "../lib/format.js";
-import { LiveSeries, aligned, jankTimes, groupMetrics } from "../lib/live.js";
+import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../lib/live.js";
 import { LiveChart } from "../charts.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -44,7 +44,7 @@ export async function runScreen({ api, root, params, onLeave }) {
   onLeave(() => window.removeEventListener("resize", resize));
 
   function notesFor(group) {
-    const notes = live.marks.map((mark, i) => ({ t: mark.t, color: "#6b7280", dash: true, label: mark.name, row: (i % 3) + 1 }));
+    const notes = mergedMarks(live.marks).map((mark, i) => ({ t: mark.t, color: "#6b7280", dash: true, label: mark.label, row: (i % 3) + 1 }));
     if (group.metrics.some((m) => ["fps", "frame_time", "jank", "big_jank"].includes(m))) {
       for (const jank of jankTimes(live)) notes.push({ t: jank.t, color: "#dc2626", tick: true, width: jank.big ? 3 : 2 });
     }

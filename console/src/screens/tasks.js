@@ -43,7 +43,7 @@ function statistics(stats) {
   const rows = [
     ["Videos", `${stats.completed_videos} completed, ${stats.processing_videos ?? 0} processing, ${stats.failed_videos} failed of ${stats.total_videos}`],
     ["Average", seconds(stats.avg_duration)], ["Min", seconds(stats.min_duration)], ["Max", seconds(stats.max_duration)],
-    ["Median", seconds(stats.median_duration)], ["p90", seconds(stats.p90_duration)], ["Std dev", seconds(stats.std_duration ?? stats.stdev_duration)],
+    ["Median", seconds(stats.median_duration)], ["p90", seconds(stats.p90_duration)], ["Std dev", seconds(stats.stddev_duration)],
     ["Total", seconds(stats.total_duration)], ["Frames", `${stats.total_frames ?? "—"} (${number(stats.avg_frames_per_video)} per video)`],
   ];
   return h("dl.facts#task-stats", rows.flatMap(([label, value]) => [h("dt", label), h("dd", value)]));
