@@ -18,7 +18,7 @@ export function h(tag, props, ...children) {
     if (key.startsWith("on")) element.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(element.dataset, value);
     else if (key === "style" && typeof value === "object") Object.assign(element.style, value);
-    else if (key in element && key !== "list" && typeof value !== "string") element[key] = value;
+    else if (key === "value" || (key in element && key !== "list" && typeof value !== "string")) element[key] = value;
     else element.setAttribute(key, value === true ? "" : value);
   }
   append(element, children);

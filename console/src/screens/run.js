@@ -55,6 +55,7 @@ export async function runScreen({ api, root, params, onLeave }) {
   }
 
   function redraw() {
+    chartsBox.querySelector(".waiting")?.remove();
     for (const group of groupMetrics(live.metrics())) {
       const key = group.title;
       let chart = charts.get(key);
