@@ -100,6 +100,26 @@ export async function reviewScreen({ api, root, params, onLeave }) {
     }, h("canvas", { width: 46, height: 82 }),
     h("span.score", { style: { height: `${Math.round(4 + heights[index] * 36)}px` } }),
     h("span.num", String(frame.frame_number)))));
+  // Every frame's change score as one bar: where the screen changes stands out at a glance; a click jumps there.
+  const scores = h("canvas.scores#score-chart", { width: 1200, height: 70, title: "change score per frame: click to jump",
+    onclick: (event) => {
+      const box = scores.getBoundingClientRect();
+      selection.cursor = Math.min(selection.frames.length - 1, Math.floor((event.clientX - box.left) / box.width * selection.frames.length));
+      draw();
+    } });
+  function drawScores() {
+    const ctx = scores.getContext("2d");
+    const width = scores.width / selection.frames.length;
+    ctx.clearRect(0, 0, scores.width, scores.height);
+    selection.frames.forEach((frame, index) => {
+      const picked = frame.id === selection.firstId ? "#16a34a" : frame.id === selection.lastId ? "#9333ea" : null;
+      ctx.fillStyle = picked || "#93c5fd";
+      const height = picked ? scores.height : Math.max(2, heights[index] * (scores.height - 4));
+      ctx.fillRect(index * width, scores.height - height, Math.max(1, width - 1), height);
+    });
+    ctx.fillStyle = "#111827";
+    ctx.fillRect(selection.cursor * width + width / 2 - 1, 0, 2, scores.height);
+  }
   const candidates = (title, list, pick) => h("div.candidates", h("h3", title), list?.length
     ? list.map((frame) => h("button.candidate", { onclick: () => { selection.jumpTo(frame.id); pick(); draw(); } },
       `#${frame.frame_number} ${seconds(frame.timestamp)} (${percent(frame.confidence_score)})`))
@@ -121,6 +141,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
     durationOut.textContent = seconds(selection.duration);
     problem.textContent = selection.problem || "";
     submit.disabled = Boolean(selection.problem);
+    drawScores();
   }
 
   async function send() {
@@ -188,7 +209,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
         candidates("First candidates", data.first_candidates, () => selection.pickFirst()),
         candidates("Last candidates", data.last_candidates, () => selection.pickLast()),
         field("Reviewer", reviewer), field("Notes", notes), submit, result)),
-    h("div.card", h("h2", "Frames and change scores"), strip),
+    h("div.card", h("h2", "Frames and change scores"), scores, strip),
     h("div.card", h("h2", "Marking history"), historyBox));
   draw();
   strip.querySelectorAll(".thumb canvas").forEach((canvas, index) => drawFrame(canvas, selection.frames[index]));
