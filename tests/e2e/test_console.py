@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 
 from frame_metric.localcloud.cloud import free_port
 from frame_metric.samples import generate_app_launch
@@ -186,13 +187,24 @@ def test_the_script_editor_shows_validation_messages_at_their_line(page: Any, se
     screenshot(page, "13-script-saved")
 
 
-def test_qr_codes_are_generated_and_shown(page: Any, serve: ServeProcess) -> None:
+def test_qr_codes_are_generated_shown_and_downloaded(page: Any, serve: ServeProcess, tmp_path: Path) -> None:
     page.goto(console(serve, "/qr"))
     page.fill("#qr-words", "https://example.com/frame-metric")
     page.click("#qr-form button[type=submit]")
     page.wait_for_selector("#qr-image")
-    size = page.eval_on_selector("#qr-image", "img => img.complete ? img.naturalWidth : 0")
-    assert size > 0
+    assert page.eval_on_selector("#qr-image", "img => img.decode().then(() => img.naturalWidth)") > 0
+    with page.expect_download() as download:
+        page.click("text=Download qr-simple.png")
+    saved = tmp_path / "qr.png"
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"\x89PNG")
+
+    picture = tmp_path / "picture.png"
+    Image.linear_gradient("L").convert("RGB").resize((200, 200)).save(picture)
+    page.select_option("#qr-kind", "artistic")
+    page.set_input_files("#qr-picture", str(picture))
+    page.click("#qr-form button[type=submit]")
+    page.wait_for_selector("text=Download qr-artistic.png")
     screenshot(page, "14-qr")
 
 

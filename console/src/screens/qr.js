@@ -8,7 +8,8 @@ export async function qrScreen({ api, root }) {
   const kind = h("select#qr-kind", [["simple", "Plain"], ["artistic", "Artistic (picture behind)"], ["animated", "Animated (GIF behind)"]]
     .map(([value, label]) => h("option", { value }, label)));
   const words = h("input#qr-words", { value: "https://example.com", required: true });
-  const version = h("input.narrow", { type: "number", min: 1, max: 40, value: 1 });
+  // Empty: the smallest version the content fits in (a fixed small version refuses long content).
+  const version = h("input.narrow#qr-version", { type: "number", min: 1, max: 40, placeholder: "auto" });
   const level = h("select", LEVELS.map((l) => h("option", { value: l }, l)));
   const contrast = h("input.narrow", { type: "number", min: 0.1, max: 3, step: 0.1, value: 1 });
   const brightness = h("input.narrow", { type: "number", min: 0.1, max: 3, step: 0.1, value: 1 });
@@ -32,14 +33,15 @@ export async function qrScreen({ api, root }) {
     try {
       let blob;
       if (kind.value === "simple") {
-        blob = await api.blob("POST", "/qr/simple", { words: words.value, version: Number(version.value), level: level.value,
+        blob = await api.blob("POST", "/qr/simple", { words: words.value, level: level.value,
+          ...(version.value ? { version: Number(version.value) } : {}),
           contrast: Number(contrast.value), brightness: Number(brightness.value) });
       } else {
         if (!picture.files.length) throw new Error(kind.value === "animated" ? "choose a GIF" : "choose a picture");
         const form = new FormData();
         form.append("words", words.value);
         form.append("picture", picture.files[0]);
-        form.append("version", version.value);
+        if (version.value) form.append("version", version.value);
         form.append("level", level.value);
         form.append("colorized", colorized.checked ? "true" : "false");
         form.append("contrast", contrast.value);
