@@ -74,6 +74,11 @@ export class LiveChart {
     this.element.dataset.points = String(data[0].length);
   }
 
+  /** Redraw with the same data: the annotations changed (and may widen the time axis). */
+  refresh() {
+    this.plot.setData(this.plot.data);
+  }
+
   resize(width) {
     this.plot.setSize({ width: Math.max(320, width - 24), height: 200 });
   }

@@ -106,6 +106,8 @@ test("formatting", () => {
 });
 
 test("marks at (almost) the same time share one label", () => {
-  assert.deepEqual(mergedMarks([{ t: 1, name: "step 1 end" }, { t: 1.01, name: "step 2 start" }, { t: 3, name: "done" }]),
-    [{ t: 1, label: "step 1 end · step 2 start" }, { t: 3, label: "done" }]);
+  assert.deepEqual(mergedMarks([{ t: 1, name: "step 1 wait end" }, { t: 1.01, name: "login" }, { t: 2, name: "step 2 tap start" }, { t: 3, name: "done" }]), [
+    { t: 1, label: "login", step: false, title: "step 1 wait end · login" },
+    { t: 2, label: "", step: true, title: "step 2 tap start" },
+    { t: 3, label: "done", step: false, title: "done" }]);
 });

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,15 @@ def make_monitoring_task(serve: ServeProcess, waits: list[float]) -> str:
     return str(task["task_id"])
 
 
+def wait_completed(serve: ServeProcess, video_id: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if api(serve, "GET", f"/video/{video_id}/status")["status"] == "completed":
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"video {video_id} was not analysed in {timeout} s")
+
+
 def run_runner(serve: ServeProcess, task_id: str, spool: Path) -> subprocess.Popen[str]:
     return subprocess.Popen([str(BIN), "run", task_id, "--api", serve.url, "--spool-dir", str(spool)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -131,6 +141,11 @@ def chart_points(page: Any) -> int:
 def test_a_monitoring_run_is_charted_live_while_the_runner_pushes_samples(page: Any, serve: ServeProcess,
                                                                            tmp_path: Path) -> None:
     task_id = make_monitoring_task(serve, [3.0, 3.0, 2.0])
+    recording = tmp_path / "screen.mp4"  # the run's screen recording, analysed meanwhile
+    generate_app_launch(recording, width=180, height=320, fps=30.0, seconds=2.0)
+    with recording.open("rb") as handle:
+        uploaded = requests.post(f"{serve.url}/api/v1/video/upload", files={"file": ("screen.mp4", handle)}, timeout=60)
+    assert uploaded.status_code == 200, uploaded.text
     runner = run_runner(serve, task_id, tmp_path)
     try:
         page.goto(console(serve, f"/monitor/tasks/{task_id}"))
@@ -148,6 +163,15 @@ def test_a_monitoring_run_is_charted_live_while_the_runner_pushes_samples(page: 
         page.wait_for_selector("#run-summary", timeout=20_000)
         assert page.query_selector("#run-summary .badge.s-pass")
         assert chart_points(page) > first
+        wait_completed(serve, uploaded.json()["video_id"])
+        page.reload()
+        page.wait_for_selector("#link-video")
+        page.select_option("#link-video", uploaded.json()["video_id"])
+        page.fill("#link-offset", "1.5")
+        page.click("#link-video ~ button, form.row button[type=submit]")
+        page.wait_for_selector("#link-saved")
+        page.wait_for_selector("text=on the run's time axis")
+        page.wait_for_selector("#run-summary")
         screenshot(page, "08-run-finished")
     finally:
         if runner.poll() is None:

@@ -99,7 +99,11 @@ export function groupMetrics(names) {
   return groups;
 }
 
-/** Marks close in time drawn as one labelled line: the runner marks a step's end and the next one's start together. */
+// The runner marks every step's start and end ("step 3 wait start"): drawn, but only the script's own
+// marks get a label, or the charts drown in text.
+const STEP_MARK = /^step \d+ \S+ (start|end)$/;
+
+/** Marks close in time drawn as one line, labelled with the script's own marks among them. */
 export function mergedMarks(marks, within = 0.05) {
   const merged = [];
   for (const mark of marks) {
@@ -107,5 +111,8 @@ export function mergedMarks(marks, within = 0.05) {
     if (last && mark.t - last.t <= within) last.names.push(mark.name);
     else merged.push({ t: mark.t, names: [mark.name] });
   }
-  return merged.map(({ t, names }) => ({ t, label: names.join(" · ") }));
+  return merged.map(({ t, names }) => {
+    const own = names.filter((name) => !STEP_MARK.test(name));
+    return { t, label: own.join(" · "), step: own.length === 0, title: names.join(" · ") };
+  });
 }

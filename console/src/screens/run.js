@@ -2,7 +2,7 @@
 // jank and the recording's first/last frame as annotations, then the summary and verdict; and the
 // comparison of two runs.
 import { h, replace, load, badge, table, empty, errorBox } from "../dom.js";
-import { query } from "../lib/http.js";
+import { detailText, query } from "../lib/http.js";
 import { when, number, seconds } from "../lib/format.js";
 import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../lib/live.js";
 import { LiveChart } from "../charts.js";
@@ -29,6 +29,8 @@ function summary(results) {
 export async function runScreen({ api, root, params, onLeave }) {
   let run = await load(root, () => api.get(`/monitor/runs/${params.id}`), () => h("div"), "Loading the run");
   if (!run) return;
+  // A run that had ended before the page opened is complete after the first read.
+  const endedBeforeOpen = TERMINAL.has(run.status);
   const live = new LiveSeries();
   const units = {};
   const head = h("div");
@@ -44,7 +46,8 @@ export async function runScreen({ api, root, params, onLeave }) {
   onLeave(() => window.removeEventListener("resize", resize));
 
   function notesFor(group) {
-    const notes = mergedMarks(live.marks).map((mark, i) => ({ t: mark.t, color: "#6b7280", dash: true, label: mark.label, row: (i % 3) + 1 }));
+    const notes = mergedMarks(live.marks).map((mark, i) => ({ t: mark.t, color: mark.step ? "#d1d5db" : "#6b7280",
+      dash: true, label: mark.label, row: (i % 3) + 1 }));
     if (group.metrics.some((m) => ["fps", "frame_time", "jank", "big_jank"].includes(m))) {
       for (const jank of jankTimes(live)) notes.push({ t: jank.t, color: "#dc2626", tick: true, width: jank.big ? 3 : 2 });
     }
@@ -90,6 +93,35 @@ export async function runScreen({ api, root, params, onLeave }) {
         + `last at ${seconds(run.video.last_frame_t)} on the run's time axis (${seconds(run.video.duration)})`) : null);
   }
 
+  // A screen recording of the run: its first/last frame then show on the charts' time axis.
+  const linkBox = h("div.card");
+  async function showLinkForm() {
+    let videos = [];
+    try {
+      videos = await api.get(`/video/list${query({ status: "completed", limit: 100 })}`);
+    } catch (error) {
+      replace(linkBox, errorBox(error));
+      return;
+    }
+    const video = h("select#link-video", videos.map((v) => h("option", { value: v.video_id, selected: v.video_id === run.video_id }, v.filename)));
+    const offset = h("input.narrow#link-offset", { type: "number", step: "any", value: run.video?.offset_s ?? 0 });
+    const feedback = h("span");
+    replace(linkBox, h("h2", "Recording"),
+      videos.length ? h("form.row", { onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          run = await api.put(`/monitor/runs/${run.run_id}/video`, { video_id: video.value, offset_s: Number(offset.value) });
+          drawHead();
+          charts.forEach((chart) => chart.refresh());
+          replace(feedback, h("span.ok#link-saved", "linked"));
+        } catch (error) {
+          replace(feedback, h("span.bad", detailText(error.detail ?? error.message)));
+        }
+      } }, h("label", "Video ", video), h("label", "starts at run time (s) ", offset),
+      h("button", { type: "submit" }, run.video ? "Change" : "Link"), feedback)
+        : empty("No analysed recording to link: upload the run's screen recording on the Videos page."));
+  }
+
   async function poll() {
     if (stopped) return;
     try {
@@ -101,7 +133,7 @@ export async function runScreen({ api, root, params, onLeave }) {
       run = latest;
       if (added || chunk.marks?.length) redraw();
       if (statusChanged) drawHead();
-      if (TERMINAL.has(run.status) && !added) {  // ended and drained: the results are final
+      if (TERMINAL.has(run.status) && (!added || endedBeforeOpen)) {  // ended and drained: the results are final
         await load(summaryBox, () => api.get(`/monitor/runs/${params.id}/results`), summary, "Computing results");
         drawHead();
         return;
@@ -115,8 +147,9 @@ export async function runScreen({ api, root, params, onLeave }) {
   replace(root, h("p", h("a", { href: "#/monitor" }, "← Monitoring")), head,
     h("div.card", h("h2", "Live"), h("p.muted", "Dashed lines: script marks. Red ticks: jank. Green/purple: the recording's first and last frame."),
       chartsBox),
-    summaryBox);
+    summaryBox, linkBox);
   drawHead();
+  showLinkForm();
   try {
     for (const item of await api.get("/monitor/items")) units[item.name] = item.unit;
   } catch { /* units are a nicety */ }
