@@ -44,12 +44,21 @@ def api(serve: ServeProcess, method: str, path: str, body: Any = None) -> Any:
     return response.json()
 
 
+def require_api(serve: ServeProcess, method: str, path: str, issue: str) -> None:
+    """Skip while the API a screen drives is not merged into this branch (API Gateway's answer to an unknown
+    route, as chalice.local plays it)."""
+    response = requests.request(method, f"{serve.url}/api/v1{path}", timeout=30)
+    if response.status_code == 403 and "Missing Authentication Token" in response.text:
+        pytest.skip(f"{method} /api/v1{path} ({issue}) is not on this branch yet")
+
+
 def test_serve_prints_the_console_address(serve: ServeProcess) -> None:
     assert f"console {serve.url}/console/" in serve.ready_line
 
 
 def test_upload_a_recording_then_review_it_and_the_duration_changes(page: Any, serve: ServeProcess,
                                                                      tmp_path: Path) -> None:
+    require_api(serve, "GET", "/review/pending", "issue 6")
     recording = tmp_path / "launch.mp4"
     generate_app_launch(recording, width=180, height=320, fps=30.0, seconds=3.0)
     page.goto(console(serve, "/videos"))
@@ -212,6 +221,7 @@ def test_the_script_editor_shows_validation_messages_at_their_line(page: Any, se
 
 
 def test_qr_codes_are_generated_shown_and_downloaded(page: Any, serve: ServeProcess, tmp_path: Path) -> None:
+    require_api(serve, "POST", "/qr/simple", "issue 7")
     page.goto(console(serve, "/qr"))
     page.fill("#qr-words", "https://example.com/frame-metric")
     page.click("#qr-form button[type=submit]")
