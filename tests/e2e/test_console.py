@@ -149,7 +149,7 @@ def chart_points(page: Any) -> int:
 
 def test_a_monitoring_run_is_charted_live_while_the_runner_pushes_samples(page: Any, serve: ServeProcess,
                                                                            tmp_path: Path) -> None:
-    task_id = make_monitoring_task(serve, [3.0, 3.0, 2.0])
+    task_id = make_monitoring_task(serve, [2.5, 2.5, 2.0])
     recording = tmp_path / "screen.mp4"  # the run's screen recording, analysed meanwhile
     generate_app_launch(recording, width=180, height=320, fps=30.0, seconds=2.0)
     with recording.open("rb") as handle:
@@ -186,11 +186,13 @@ def test_a_monitoring_run_is_charted_live_while_the_runner_pushes_samples(page: 
         if runner.poll() is None:
             runner.kill()
 
-    second = run_runner(serve, task_id, tmp_path)
+    # A short second run to compare with (any two runs compare; a task's page links its own).
+    short_task = make_monitoring_task(serve, [1.0])
+    second = run_runner(serve, short_task, tmp_path)
     second.communicate(timeout=60)
-    runs = api(serve, "GET", f"/monitor/tasks/{task_id}/runs")
-    assert len(runs) == 2
-    page.goto(console(serve, f"/monitor/compare?a={runs[1]['run_id']}&b={runs[0]['run_id']}"))
+    first_run = api(serve, "GET", f"/monitor/tasks/{task_id}/runs")[0]["run_id"]
+    second_run = api(serve, "GET", f"/monitor/tasks/{short_task}/runs")[0]["run_id"]
+    page.goto(console(serve, f"/monitor/compare?a={first_run}&b={second_run}"))
     page.wait_for_selector("table.grid code:text('app_cpu')")
     page.wait_for_selector(".chart[data-points]")
     screenshot(page, "09-compare")
