@@ -116,13 +116,13 @@ def test_upload_a_recording_then_review_it_and_the_duration_changes(page: Any, s
     screenshot(page, "06-tasks")
 
 
-def make_monitoring_task(serve: ServeProcess, waits: list[float]) -> str:
+def make_monitoring_task(serve: ServeProcess, waits: list[float], name: str = "console live") -> str:
     profile = api(serve, "POST", "/monitor/profiles", {"name": "console e2e", "items": [
         {"metric": "app_cpu", "interval_ms": 200, "thresholds": [{"stat": "avg", "op": "le", "value": 100}]},
         {"metric": "memory_rss", "interval_ms": 300}, {"metric": "threads", "interval_ms": 1000}]})
     steps = "".join(f"- mark: phase {i}\n- wait: {seconds}\n" for i, seconds in enumerate(waits))
     script = api(serve, "POST", "/monitor/scripts", {"name": "phases", "kind": "yaml", "content": steps})
-    task = api(serve, "POST", "/monitor/tasks", {"name": "console live", "target": {"kind": "process", "command": BUSY},
+    task = api(serve, "POST", "/monitor/tasks", {"name": name, "target": {"kind": "process", "command": BUSY},
                                                  "profile_id": profile["profile_id"], "script_id": script["script_id"],
                                                  "duration_limit_s": 60})
     return str(task["task_id"])
@@ -187,7 +187,7 @@ def test_a_monitoring_run_is_charted_live_while_the_runner_pushes_samples(page: 
             runner.kill()
 
     # A short second run to compare with (any two runs compare; a task's page links its own).
-    short_task = make_monitoring_task(serve, [1.0])
+    short_task = make_monitoring_task(serve, [1.0], "console short")
     second = run_runner(serve, short_task, tmp_path)
     second.communicate(timeout=60)
     first_run = api(serve, "GET", f"/monitor/tasks/{task_id}/runs")[0]["run_id"]

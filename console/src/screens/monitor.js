@@ -20,7 +20,7 @@ function profileForm(api, items, onSaved) {
       row: h("tr", h("td", h("label", use, ` ${item.title}`)), h("td", item.unit), h("td", item.source),
         h("td", interval), h("td", stat, op, value)) };
   });
-  return h("form.card", { onsubmit: async (event) => {
+  return h("form", { onsubmit: async (event) => {
     event.preventDefault();
     const chosen = rows.filter((r) => r.use.checked).map((r) => ({
       metric: r.item.name, interval_ms: Number(r.interval.value) || null,
@@ -32,7 +32,7 @@ function profileForm(api, items, onSaved) {
     } catch (error) {
       say(feedback, error);
     }
-  } }, h("h3", "New profile"), field("Name", name),
+  } }, field("Name", name),
   h("table.grid.compact", h("thead", h("tr", ["Metric", "Unit", "Source", "Interval ms", "Threshold"].map((t) => h("th", t)))),
     h("tbody", rows.map((r) => r.row))),
   h("button.primary", { type: "submit" }, "Save profile"), feedback);
@@ -53,7 +53,7 @@ function taskForm(api, profiles, scripts, onSaved) {
   const showTarget = () => replace(targetFields, kind.value === "android" ? [field("Package", pkg), field("Device", serial)] : field("Command", command));
   kind.addEventListener("change", showTarget);
   showTarget();
-  return h("form.card", { onsubmit: async (event) => {
+  return h("form", { onsubmit: async (event) => {
     event.preventDefault();
     const target = kind.value === "android"
       ? { kind: "android", package: pkg.value, ...(serial.value ? { device_serial: serial.value } : {}) }
@@ -67,7 +67,7 @@ function taskForm(api, profiles, scripts, onSaved) {
     } catch (error) {
       say(feedback, error);
     }
-  } }, h("h3", "New monitoring task"),
+  } },
   profiles.length ? null : h("p.warn", "Create a profile first: a task samples the metrics of its profile."),
   h("div.row", field("Name", name), field("Target", kind)), targetFields,
   h("div.row", field("Profile", profile), field("Script", script), field("Time limit (s)", duration), field("Repeats", repeat)),
@@ -126,7 +126,11 @@ export async function monitorScreen({ api, root, onLeave }) {
       ], all, { emptyText: "No scripts yet." })),
     ]);
     if (items && profiles && scripts) {
-      replace(formsBox, h("div.two", taskForm(api, profiles, scripts, () => {}), profileForm(api, items, refreshAll)));
+      // Folded until wanted: the list is what a tester comes for.
+      replace(formsBox,
+        h("details.card#new-monitor-task", h("summary", h("strong", "New monitoring task")),
+          taskForm(api, profiles, scripts, () => {})),
+        h("details.card#new-profile", h("summary", h("strong", "New profile")), profileForm(api, items, refreshAll)));
     }
   };
   await Promise.all([showTasks(true), refreshAll()]);
