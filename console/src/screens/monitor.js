@@ -1,6 +1,6 @@
 // Monitoring setup: the metric catalog, profiles, the scenario script editor with validation at the
 // right line, the monitoring task list, and one task with its runs and how to start one.
-import { h, replace, load, badge, table, empty, errorBox, field } from "../dom.js";
+import { h, replace, load, badge, table, errorBox, field } from "../dom.js";
 import { detailText, query } from "../lib/http.js";
 import { when, seconds } from "../lib/format.js";
 import { runnerPanel } from "./runner.js";
@@ -273,5 +273,3 @@ export async function monitorTaskScreen({ api, root, params, onLeave }) {
     h("div.card", h("div.row", h("h2", "Runs"), compare), runsBox));
   await showRuns();
 }
-
-export { empty };

@@ -1,5 +1,5 @@
 // Tasks: the list, create and edit, add videos, statistics and the export buttons.
-import { h, replace, load, badge, table, empty, errorBox, field } from "../dom.js";
+import { h, replace, load, badge, table, empty, field } from "../dom.js";
 import { detailText, query } from "../lib/http.js";
 import { seconds, when, number } from "../lib/format.js";
 
