@@ -17,6 +17,8 @@ from frame_metric.api.monitor_run_routes import monitor_runs_blueprint
 from frame_metric.api.multipart import parse_form
 from frame_metric.api.openapi import openapi_document
 from frame_metric.api.proxy import proxy_handler
+from frame_metric.api.review_routes import review_blueprint
+from frame_metric.api.task_routes import task_blueprint
 from frame_metric.data import bind_models
 from frame_metric.errors import BadRequest
 from frame_metric.videos.schemas import PresignedUploadRequest
@@ -29,6 +31,8 @@ API = "/api/v1"
 app.register_blueprint(monitor_config_blueprint(), url_prefix=f"{API}/monitor")
 app.register_blueprint(monitor_runs_blueprint(), url_prefix=f"{API}/monitor")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # run export
+app.register_blueprint(task_blueprint(), url_prefix=f"{API}/task")
+app.register_blueprint(review_blueprint(), url_prefix=f"{API}/review")
 
 
 @lru_cache(maxsize=1)

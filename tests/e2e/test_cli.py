@@ -80,3 +80,38 @@ def test_serve_refuses_a_busy_port(server: str, tmp_path: Path) -> None:
     busy = cli("serve", "--port", port, "--data-dir", str(tmp_path), timeout=60)
     assert busy.returncode == 2 and "in use" in busy.stderr
     assert time.monotonic() - started < 30
+
+
+def test_task_commands(server: str, recording: tuple[Path, object], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    uploaded = cli("upload", str(recording[0]), "--api", server, "--json")
+    assert uploaded.returncode == 0, uploaded.stderr
+    video = json.loads(uploaded.stdout)[0]
+    created = cli("task", "create", "启动 任务", "--user", "e2e", "--api", server)
+    assert created.returncode == 0, created.stderr
+    task_id = created.stdout.split()[0]
+
+    added = cli("task", "add", task_id, video["video_id"], "--notes", "冷启动", "--api", server)
+    assert added.returncode == 0 and "added 1" in added.stdout, added.stderr
+    unknown = cli("task", "add", task_id, "00000000-0000-4000-8000-000000000000", "--api", server)
+    assert unknown.returncode == 1 and "not found" in unknown.stderr
+    stats = json.loads(cli("task", "stats", task_id, "--json", "--api", server).stdout)
+    assert stats["completed_videos"] == 1 and stats["avg_duration"] == video["measured_duration"]
+    shown = cli("task", "show", task_id, "--api", server)
+    assert video["video_id"] in shown.stdout and "ms" in shown.stdout
+    assert task_id in cli("task", "list", "--user", "e2e", "--api", server).stdout
+
+    exported = cli("task", "export", task_id, "-o", str(tmp_path), "--api", server)
+    assert exported.returncode == 0, exported.stderr
+    path = Path(exported.stdout.strip())
+    assert path.parent == tmp_path and path.name.startswith("启动 任务_timing_data_") and path.suffix == ".xlsx"
+    sheet = load_workbook(path)["Timing"]
+    assert sheet.max_row == 2 and sheet["E2"].value == video["video_id"]
+    as_csv = cli("task", "export", task_id, "--format", "csv", "-o", str(tmp_path / "t.csv"), "--api", server)
+    assert as_csv.returncode == 0 and (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+    removed = cli("task", "remove", task_id, video["video_id"], "--api", server)
+    assert removed.returncode == 0
+    missing = cli("task", "stats", "nope", "--api", server)
+    assert missing.returncode == 2 and "not found" in missing.stderr

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import unquote
 
 import requests
 
@@ -102,6 +103,43 @@ class FrameMetricClient:
             params["status"] = status
         return self._call("GET", "/api/v1/video/list", params=params)
 
+    # -- tasks -----------------------------------------------------------------------------------
+
+    def create_task(self, name: str, description: str | None = None, created_by: str | None = None) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/task/create",
+                          json={"name": name, "description": description, "created_by": created_by})
+
+    def list_tasks(self, user: str | None = None, skip: int = 0, limit: int = 20) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"skip": skip, "limit": limit}
+        if user:
+            params["user"] = user
+        return self._call("GET", "/api/v1/task/list", params=params)
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/task/{task_id}")
+
+    def add_to_task(self, task_id: str, video_ids: list[str], notes: str | None = None) -> dict[str, Any]:
+        return self._call("POST", f"/api/v1/task/{task_id}/videos", json={"video_ids": video_ids, "notes": notes})
+
+    def remove_from_task(self, task_id: str, video_id: str) -> dict[str, Any]:
+        return self._call("DELETE", f"/api/v1/task/{task_id}/videos/{video_id}")
+
+    def task_statistics(self, task_id: str, recalculate: bool = False) -> dict[str, Any]:
+        if recalculate:
+            self._call("POST", f"/api/v1/task/{task_id}/calculate-stats")
+        return self._call("GET", f"/api/v1/task/{task_id}/statistics")
+
+    def export_task(self, task_id: str, file_format: str = "excel") -> tuple[str, bytes]:
+        """(file name the server chose, content) of a task's timing data."""
+        try:
+            response = self.session.get(f"{self.base_url}/api/v1/task/{task_id}/export",
+                                        params={"format": file_format}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise ApiError(0, f"cannot reach the frame-metric API at {self.base_url}: {exc}") from None
+        if response.status_code >= 400:
+            raise api_error(response)
+        return download_name(response.headers.get("Content-Disposition", "")), response.content
+
     def wait(self, video_id: str, on_progress: Callable[[dict[str, Any]], None] = lambda p: None,
              timeout: float = 900.0, interval: float = 0.5) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -113,6 +151,19 @@ class FrameMetricClient:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"video {video_id} still {progress['status']} after {timeout:.0f} s")
             time.sleep(interval)
+
+
+def download_name(disposition: str) -> str:
+    """The file name of a Content-Disposition header, preferring RFC 5987's UTF-8 filename*."""
+    for part in disposition.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "filename*" and value.lower().startswith("utf-8''"):
+            return unquote(value[7:])
+    for part in disposition.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "filename":
+            return value.strip('"')
+    return "export"
 
 
 def default_api_url() -> str:

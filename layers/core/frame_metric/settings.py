@@ -39,6 +39,9 @@ class Settings:
     monitor_tasks_table: str = "frame-metric-monitor-tasks"
     monitor_runs_table: str = "frame-metric-monitor-runs"
     sample_batches_table: str = "frame-metric-monitor-sample-batches"
+    timing_tasks_table: str = "frame-metric-timing-tasks"
+    task_videos_table: str = "frame-metric-task-videos"
+    review_history_table: str = "frame-metric-review-history"
     # Seconds a running monitor run may stay silent (no heartbeat, no samples) before it is failed.
     run_heartbeat_timeout_seconds: int = 60
     state_machine_arn: str = ""
@@ -71,6 +74,9 @@ class Settings:
             monitor_tasks_table=env.get("FRAME_METRIC_MONITOR_TASKS_TABLE", cls.monitor_tasks_table),
             monitor_runs_table=env.get("FRAME_METRIC_MONITOR_RUNS_TABLE", cls.monitor_runs_table),
             sample_batches_table=env.get("FRAME_METRIC_SAMPLE_BATCHES_TABLE", cls.sample_batches_table),
+            timing_tasks_table=env.get("FRAME_METRIC_TIMING_TASKS_TABLE", cls.timing_tasks_table),
+            task_videos_table=env.get("FRAME_METRIC_TASK_VIDEOS_TABLE", cls.task_videos_table),
+            review_history_table=env.get("FRAME_METRIC_REVIEW_HISTORY_TABLE", cls.review_history_table),
             run_heartbeat_timeout_seconds=_int("FRAME_METRIC_RUN_HEARTBEAT_TIMEOUT",
                                                cls.run_heartbeat_timeout_seconds),
             state_machine_arn=env.get("FRAME_METRIC_STATE_MACHINE_ARN", ""),

@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from frame_metric.data import Video, bind_models
+from frame_metric.data.tasks import TaskVideo, TimingTask
 from frame_metric.settings import get_settings, reset_settings
 
 EVENTS_BUCKET = "frame-metric-videos"
@@ -29,7 +30,8 @@ def moto_stack(fake_aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         reset_settings()
         settings = get_settings()
         bind_models(settings)
-        Video.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        for model in (Video, TimingTask, TaskVideo):  # finalize and fail recompute the video's tasks
+            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=settings.bucket)
         yield {"s3": s3, "sfn": sfn, "machine": machine["stateMachineArn"], "settings": settings}

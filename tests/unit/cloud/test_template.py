@@ -62,15 +62,18 @@ def test_tables_match_models(template: Template) -> None:
     by_ref = {"VideosTable": "videos_table", "MonitorProfilesTable": "profiles_table",
               "ScenarioScriptsTable": "scripts_table", "ScriptVersionsTable": "script_versions_table",
               "MonitorTasksTable": "monitor_tasks_table",
-              "MonitorRunsTable": "monitor_runs_table", "SampleBatchesTable": "sample_batches_table"}
+              "MonitorRunsTable": "monitor_runs_table", "SampleBatchesTable": "sample_batches_table",
+              "TimingTasksTable": "timing_tasks_table", "TaskVideosTable": "task_videos_table",
+              "ReviewHistoryTable": "review_history_table"}
     assert set(tables) == set(by_ref), "every table in template.yaml is bound to a model"
     settings = Settings()
     for logical_id, resource in tables.items():
         props = resource["Properties"]
         model = next(m for m, name in table_bindings(settings) if name == getattr(settings, by_ref[logical_id]))
         schema = model._get_schema()
-        assert props["KeySchema"] == [{"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
-                                      for k in schema["key_schema"]]
+        # DynamoDB wants HASH before RANGE; PynamoDB lists keys by attribute name.
+        assert props["KeySchema"] == sorted(({"AttributeName": k["AttributeName"], "KeyType": k["KeyType"]}
+                                             for k in schema["key_schema"]), key=lambda k: k["KeyType"])
         model_attrs = {a["AttributeName"]: a["AttributeType"] for a in schema["attribute_definitions"]}
         assert {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]} == model_attrs
         model_indexes = {i["index_name"]: sorted((k["AttributeName"], k["KeyType"]) for k in i["key_schema"])

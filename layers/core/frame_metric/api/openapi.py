@@ -17,6 +17,8 @@ from frame_metric.data.video import VideoStatus
 from frame_metric.monitor import catalog
 from frame_metric.monitor import run_schemas as monitor_runs
 from frame_metric.monitor import schemas as monitor
+from frame_metric.review import schemas as review
+from frame_metric.tasks import schemas as tasks
 from frame_metric.videos import schemas
 
 API = "/api/v1"
@@ -144,15 +146,59 @@ OPERATIONS += [
               "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
 ]
 
+# Timing tasks and review (frame_metric/api/task_routes.py, review_routes.py): sections 2 and 3 of the spec.
+TASK = f"{API}/task"
+REVIEW = f"{API}/review"
+OPERATIONS += [
+    Operation("post", f"{TASK}/create", "Create a task of videos", "task", tasks.TaskResponse, body=tasks.TaskCreate,
+              errors=(400, 422)),
+    Operation("get", f"{TASK}/list", "List tasks, newest first, by creator", "task", tasks.TaskResponse,
+              response_list=True, errors=(422,), query={**PAGING, "user": {"type": "string"}}),
+    Operation("get", f"{TASK}/{{task_id}}", "A task with all its videos and first/last frame URLs", "task",
+              tasks.TaskDetailResponse, errors=(404,)),
+    Operation("put", f"{TASK}/{{task_id}}", "Change a task's name or description", "task", tasks.TaskResponse,
+              body=tasks.TaskUpdate, errors=(400, 404, 422)),
+    Operation("delete", f"{TASK}/{{task_id}}", "Delete a task and its video links (never the videos)", "task",
+              tasks.MessageResponse, errors=(404,)),
+    Operation("post", f"{TASK}/{{task_id}}/videos", "Add completed videos (others listed in failed_videos)",
+              "task", tasks.VideoAddResponse, body=tasks.VideoAddToTask, errors=(400, 404, 422)),
+    Operation("delete", f"{TASK}/{{task_id}}/videos/{{video_id}}", "Remove a video from a task", "task",
+              tasks.MessageResponse, errors=(404,)),
+    Operation("post", f"{TASK}/{{task_id}}/calculate-stats", "Recompute the statistics now", "task",
+              tasks.TaskResponse, errors=(404,)),
+    Operation("get", f"{TASK}/{{task_id}}/statistics", "Statistics: counts, durations, median, p90, stddev, frames",
+              "task", tasks.TaskStatsResponse, errors=(404,)),
+    Operation("get", f"{TASK}/{{task_id}}/export", "Timing data as an .xlsx or .csv (UTF-8 BOM) download", "task",
+              errors=(404, 422), query={"format": {"type": "string", "enum": ["excel", "csv"], "default": "excel"}}),
+    Operation("get", f"{REVIEW}/pending", "Videos that need review and have not been reviewed", "review",
+              review.VideoReviewResponse, response_list=True, errors=(422,),
+              query={**PAGING, "include_frames": {"type": "boolean", "default": False}}),
+    Operation("get", f"{REVIEW}/{{video_id}}", "Everything to review a video: marks, candidates, all frames",
+              "review", review.VideoReviewResponse, errors=(404, 409)),
+    Operation("post", f"{REVIEW}/{{video_id}}/mark", "Mark first and last frames by hand", "review",
+              review.FrameMarkingResponse, body=review.FrameMarkingRequest, errors=(400, 404, 409, 422)),
+    Operation("get", f"{REVIEW}/{{video_id}}/history", "Every mark of a video, oldest first", "review",
+              review.ReviewHistoryEntry, response_list=True, errors=(404,)),
+]
+
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 
 
+def _component_name(model: type[BaseModel]) -> str:
+    # Video tasks and monitoring tasks both have a TaskCreate/TaskUpdate/TaskResponse (each module keeps the
+    # names its spec uses): the monitoring ones are qualified in the document.
+    if model.__module__ == monitor.__name__ and model.__name__.startswith("Task"):
+        return f"Monitor{model.__name__}"
+    return model.__name__
+
+
 def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    name = _component_name(model)
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    components[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    for nested, definition in schema.pop("$defs", {}).items():
+        components[nested] = definition
+    components[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _multipart(fields: dict[str, str]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from frame_metric import __version__
-from frame_metric.cli import analyze, demo, serve, videos
+from frame_metric.cli import analyze, demo, serve, tasks, videos
 from frame_metric.cli import run as run_cli
 
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.register(commands)
     demo.register(commands)
     run_cli.register(commands)
+    tasks.register(commands)
     return parser
 
 

@@ -10,6 +10,8 @@ from pynamodb.models import Model
 
 from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, ScenarioScript, ScriptVersion
 from frame_metric.data.monitor_runs import MonitorRun, SampleBatch
+from frame_metric.data.review import ReviewEntry
+from frame_metric.data.tasks import TaskVideo, TimingTask
 from frame_metric.data.video import Video
 from frame_metric.settings import Settings, get_settings
 
@@ -24,6 +26,9 @@ def table_bindings(settings: Settings) -> list[tuple[type[Model], str]]:
         (MonitorTask, settings.monitor_tasks_table),
         (MonitorRun, settings.monitor_runs_table),
         (SampleBatch, settings.sample_batches_table),
+        (TimingTask, settings.timing_tasks_table),
+        (TaskVideo, settings.task_videos_table),
+        (ReviewEntry, settings.review_history_table),
     ]
 
 

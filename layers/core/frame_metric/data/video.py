@@ -122,6 +122,11 @@ class Video(Model):
     ignored_regions = ListAttribute(of=IgnoredRegion, null=True)
     marking_method = UnicodeAttribute(default=MarkingMethod.ALGORITHM.value)
     analysis_key = UnicodeAttribute(null=True)
+    # Human review (frame_metric/review): who marked last, and a counter every mark bumps conditionally.
+    reviewed_by = UnicodeAttribute(null=True)
+    reviewed_at = UTCDateTimeAttribute(null=True)
+    review_notes = UnicodeAttribute(null=True)
+    review_version = NumberAttribute(default=0)
 
     by_created = ByCreatedIndex()
     by_status = ByStatusIndex()

@@ -123,8 +123,7 @@ class TableStore(_ChildProcess):
                     "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
                                      "SignedHeaders=host, Signature=0"})
                 return
-            except (requests.ConnectionError, requests.Timeout):
-                # A JVM still starting on a busy machine may accept the connection and answer late.
+            except (requests.ConnectionError, requests.Timeout):  # a JVM still starting may accept, then stall
                 time.sleep(0.1)
         raise self._failed(f"did not answer within {timeout:.0f} s")
 

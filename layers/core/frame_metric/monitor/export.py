@@ -9,13 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from frame_metric.monitor.results import Mark, Sample
+from frame_metric.spreadsheet import BOM, XLSX, bold_row, new_sheet, workbook_bytes
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX", "summary_rows", "to_csv", "to_excel"]
 STATS = ("count", "min", "max", "avg", "median", "p90", "p95", "sum")
 SAMPLE_HEADER = ["t_s", "metric", "value", "segment"]
 # Excel's hard row limit; a longer run is cut there and says so in the summary.
@@ -59,7 +57,7 @@ def to_csv(result: dict[str, Any], samples: Sequence[Sample], marks: Sequence[Ma
     writer.writerow(SAMPLE_HEADER)
     for (t, metric, value), segment in zip(samples, _segment_names(samples, marks), strict=True):
         writer.writerow([t, metric, value, segment])
-    return "\ufeff" + out.getvalue()
+    return BOM + out.getvalue()
 
 
 def to_excel(result: dict[str, Any], samples: Sequence[Sample], marks: Sequence[Mark]) -> bytes:
@@ -69,28 +67,13 @@ def to_excel(result: dict[str, Any], samples: Sequence[Sample], marks: Sequence[
     if len(samples) > EXCEL_ROWS:
         summary.append(["note", f"the Samples sheet holds the first {EXCEL_ROWS} of {len(samples)} samples"])
     book = Workbook(write_only=True)
-    summary_sheet = _sheet(book, "Summary", (24, 22, 12, 12, 12, 12, 12, 12, 12, 12))
+    summary_sheet = new_sheet(book, "Summary", (24, 22, 12, 12, 12, 12, 12, 12, 12, 12))
     for row in summary:
         summary_sheet.append(list(row))
-    samples_sheet = _sheet(book, "Samples", (12, 22, 14, 24))
+    samples_sheet = new_sheet(book, "Samples", (12, 22, 14, 24))
     samples_sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in SAMPLE_HEADER:
-        cell = WriteOnlyCell(samples_sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    samples_sheet.append(header)
+    samples_sheet.append(bold_row(samples_sheet, SAMPLE_HEADER))
     rows = zip(samples[:EXCEL_ROWS], _segment_names(samples, marks)[:EXCEL_ROWS], strict=True)
     for (t, metric, value), segment in rows:
         samples_sheet.append([t, metric, value, segment])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _sheet(book: Workbook, title: str, widths: Sequence[float]) -> Any:
-    sheet = book.create_sheet(title)
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    return sheet
+    return workbook_bytes(book)

@@ -24,6 +24,7 @@ from frame_metric.data.video import FrameMark, IgnoredRegion, MarkingMethod, Vid
 from frame_metric.settings import get_settings
 from frame_metric.storage.keys import VideoKeys
 from frame_metric.storage.s3 import ObjectStore
+from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,8 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
         Video.marking_method.set(MarkingMethod.ALGORITHM.value),
         Video.analysis_key.set(event["analysis_key"]),
     ])
+    # Even when unchanged: a retried step may have stopped between the write and the statistics.
+    recompute_for_video(video_id)
     return {"video_id": video_id, "status": "completed" if changed else "unchanged"}
 
 
@@ -175,4 +178,5 @@ def failure_reason(error: dict[str, Any] | None) -> str:
 def fail(event: dict[str, Any]) -> dict[str, Any]:
     reason = failure_reason(event.get("error"))
     changed = records.mark_failed(event["video_id"], reason)
+    recompute_for_video(event["video_id"])
     return {"video_id": event["video_id"], "status": "failed" if changed else "unchanged", "reason": reason}

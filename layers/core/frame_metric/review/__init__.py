@@ -1,0 +1,1 @@
+"""Human review of a video's first and last frames, with an append-only history."""

@@ -1,0 +1,1 @@
+"""Timing tasks: groups of videos with statistics, export to Excel/CSV."""
