@@ -58,7 +58,6 @@ def test_serve_prints_the_console_address(serve: ServeProcess) -> None:
 
 def test_upload_a_recording_then_review_it_and_the_duration_changes(page: Any, serve: ServeProcess,
                                                                      tmp_path: Path) -> None:
-    require_api(serve, "GET", "/review/pending", "issue 6")
     recording = tmp_path / "launch.mp4"
     generate_app_launch(recording, width=180, height=320, fps=30.0, seconds=3.0)
     page.goto(console(serve, "/videos"))
