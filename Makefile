@@ -96,6 +96,11 @@ bench: install
 bench-ingest: install
 	$(PY) bench/bench_ingest.py $(BENCH_ARGS)
 
+# QR codes against the embedded local cloud: plain requests/s over HTTP, time per artistic/animated code.
+.PHONY: bench-qr
+bench-qr: install
+	$(PY) bench/bench_qr.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .ruff_cache .aws-sam
 	rm -rf console/node_modules console/dist electron/node_modules

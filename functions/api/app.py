@@ -17,6 +17,7 @@ from frame_metric.api.monitor_run_routes import monitor_runs_blueprint
 from frame_metric.api.multipart import parse_form
 from frame_metric.api.openapi import openapi_document
 from frame_metric.api.proxy import proxy_handler
+from frame_metric.api.qr_routes import qr_blueprint
 from frame_metric.api.review_routes import review_blueprint
 from frame_metric.api.task_routes import task_blueprint
 from frame_metric.data import bind_models
@@ -33,6 +34,7 @@ app.register_blueprint(monitor_runs_blueprint(), url_prefix=f"{API}/monitor")
 app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # run export
 app.register_blueprint(task_blueprint(), url_prefix=f"{API}/task")
 app.register_blueprint(review_blueprint(), url_prefix=f"{API}/review")
+app.register_blueprint(qr_blueprint(), url_prefix=f"{API}/qr")  # answers image/png, image/gif (binary by default)
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 import requests
 from PIL import Image
 
-from frame_metric.localcloud.cloud import free_port
 from frame_metric.samples import generate_app_launch
 from tests.e2e.console_browser import screenshot
 from tests.serve_process import BIN, ServeProcess
@@ -25,13 +23,10 @@ pytestmark = pytest.mark.e2e
 BUSY = f"{sys.executable} -c \"import time\nend=time.time()+60\nwhile time.time()<end: sum(range(10000))\""
 
 
-@pytest.fixture(scope="module")
-def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
-    server = ServeProcess(tmp_path_factory.mktemp("console-serve"), free_port()).start()
-    try:
-        yield server
-    finally:
-        server.kill()
+@pytest.fixture
+def serve(runner_serve: ServeProcess) -> ServeProcess:
+    """The e2e session's one `frame-metric serve` (tests/e2e/conftest.py)."""
+    return runner_serve
 
 
 def console(serve: ServeProcess, route: str) -> str:
@@ -42,14 +37,6 @@ def api(serve: ServeProcess, method: str, path: str, body: Any = None) -> Any:
     response = requests.request(method, f"{serve.url}/api/v1{path}", json=body, timeout=60)
     assert response.status_code < 400, response.text
     return response.json()
-
-
-def require_api(serve: ServeProcess, method: str, path: str, issue: str) -> None:
-    """Skip while the API a screen drives is not merged into this branch (API Gateway's answer to an unknown
-    route, as chalice.local plays it)."""
-    response = requests.request(method, f"{serve.url}/api/v1{path}", timeout=30)
-    if response.status_code == 403 and "Missing Authentication Token" in response.text:
-        pytest.skip(f"{method} /api/v1{path} ({issue}) is not on this branch yet")
 
 
 def test_serve_prints_the_console_address(serve: ServeProcess) -> None:
@@ -222,7 +209,6 @@ def test_the_script_editor_shows_validation_messages_at_their_line(page: Any, se
 
 
 def test_qr_codes_are_generated_shown_and_downloaded(page: Any, serve: ServeProcess, tmp_path: Path) -> None:
-    require_api(serve, "POST", "/qr/simple", "issue 7")
     page.goto(console(serve, "/qr"))
     page.fill("#qr-words", "https://example.com/frame-metric")
     page.click("#qr-form button[type=submit]")

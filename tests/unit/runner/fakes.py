@@ -43,8 +43,8 @@ class FakeDriver(Driver):
     def key(self, key: str | int) -> None:
         self._record("key", key)
 
-    def wait_for_text(self, text: str, timeout: float = 10.0) -> None:
-        self._record("wait_for_text", text, timeout)
+    def wait_for_text(self, text: str, timeout: float = 10.0, gone: bool = False) -> None:
+        self._record("wait_for_text", text, timeout, *(["gone"] if gone else []))
 
     def screenshot(self, name: str) -> bytes:
         self._record("screenshot", name)

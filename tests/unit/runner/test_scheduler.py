@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import statistics
 import time
 
 from frame_metric.runner.interfaces import RunClock, Sample, Sampler, SamplerError
@@ -32,9 +33,11 @@ def test_each_metric_is_read_at_its_own_interval() -> None:
     scheduler.stop()
     cpu = [s.t for s in got if s.metric == "app_cpu"]
     rss = [s.t for s in got if s.metric == "memory_rss"]
-    assert 9 <= len(cpu) <= 12 and 3 <= len(rss) <= 4
+    assert 8 <= len(cpu) <= 12 and 3 <= len(rss) <= 4
     assert cpu == sorted(cpu) and cpu[0] < 0.05
-    assert all(0.07 < b - a < 0.2 for a, b in itertools.pairwise(cpu))
+    gaps = [b - a for a, b in itertools.pairwise(cpu)]
+    # on a loaded machine a slot can be missed (a gap of two intervals), but never caught up in a burst
+    assert min(gaps) > 0.07 and 0.08 < statistics.median(gaps) < 0.13
     assert {"app_cpu", "memory_rss"} in sampler.reads  # due together: one read
     assert scheduler.latest == {"app_cpu": 1.0, "memory_rss": 1.0}
 

@@ -74,3 +74,22 @@ def test_the_local_driver_runs_shell_and_refuses_screen_steps() -> None:
         driver.shell("sleep 5", timeout=0.3)
     with pytest.raises(StepFailed, match="step 1 tap failed: tap needs an android target"):
         StepRunner(driver, lambda m: None).run(load_steps("- tap: Login\n"))
+
+
+def test_screenshots_are_kept_numbered_by_step(tmp_path) -> None:
+    driver = FakeDriver()
+    script = "- screenshot: home\n- repeat:\n    times: 2\n    steps:\n      - screenshot: cart\n- screenshot\n"
+    StepRunner(driver, lambda name: None, screenshots=tmp_path / "shots").run(load_steps(script))
+    assert sorted(p.name for p in (tmp_path / "shots").iterdir()) == [
+        "001-home.png", "002-cart.png", "003-cart.png", "004-step-4.png"]
+
+
+def test_wait_for_text_gone_reaches_the_driver() -> None:
+    driver = FakeDriver()
+    StepRunner(driver, lambda name: None).run(load_steps("- wait_for_text: {text: Loading, gone: true, timeout: 2}\n"))
+    assert driver.calls == [("wait_for_text", "Loading", 2.0, "gone")]
+
+
+def test_gone_is_checked_by_the_servers_validator_with_its_line() -> None:
+    with pytest.raises(ScriptInvalid, match=r"line 4: wait_for_text.gone must be true or false"):
+        load_steps("- wait: 1\n- wait_for_text:\n    text: Loading\n    gone: maybe\n")

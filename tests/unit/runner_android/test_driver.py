@@ -92,6 +92,25 @@ def test_wait_for_text_times_out(driver: AdbDriver) -> None:
         driver.wait_for_text("Welcome back", timeout=0.3)
 
 
+def test_wait_for_text_gone_waits_until_it_disappears(driver: AdbDriver, phone: Phone) -> None:
+    phone.screen_xml = fixture("window_dump.xml")
+    with pytest.raises(StepError, match=r"'Welcome back' did not disappear within 0.3 s"):
+        driver.wait_for_text("Welcome back", timeout=0.3, gone=True)
+    timer = threading.Timer(0.2, lambda: setattr(phone, "screen_xml", "<hierarchy/>"))
+    timer.start()
+    try:
+        driver.wait_for_text("Welcome back", timeout=5, gone=True)
+    finally:
+        timer.cancel()
+    driver.wait_for_text("Nowhere", timeout=0.3, gone=True)  # never there: gone at once
+
+
+def test_a_failed_dump_never_counts_as_gone(driver: AdbDriver, phone: Phone) -> None:
+    phone.ui_busy = True
+    with pytest.raises(StepError, match="did not disappear"):
+        driver.wait_for_text("Welcome back", timeout=0.2, gone=True)
+
+
 def test_screen_size_prefers_override(driver: AdbDriver) -> None:
     assert driver.screen_size() == (720, 1600)
 

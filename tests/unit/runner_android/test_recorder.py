@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from pathlib import Path
@@ -14,10 +15,15 @@ from tests.unit.runner_android.fake_adb import MP4, Phone
 
 def test_segments_restart_and_are_pulled(device: adbutils.AdbDevice, phone: Phone, tmp_path: Path) -> None:
     recorder = ScreenRecorder(device, segment_seconds=1)
+    began = time.monotonic()
     recorder.start()
     time.sleep(2.5)  # two segments end at their time limit, the third is stopped
     paths = recorder.stop(tmp_path)
     assert len(paths) == 3
+    # each segment's start on the host clock, one time limit apart: the offsets the run links them at
+    offsets = [started - began for _, started in recorder.pulled]
+    assert [path for path, _ in recorder.pulled] == paths
+    assert offsets[0] < 0.5 and all(0.9 < b - a < 1.5 for a, b in itertools.pairwise(offsets))
     assert [p.name for p in paths] == sorted(p.name for p in paths)
     assert all(p.read_bytes() == MP4 for p in paths)
     starts = [c for c in phone.commands if "screenrecord" in c]

@@ -122,4 +122,8 @@ def monitor_runs_blueprint() -> Blueprint:
     def link_video(run_id: str) -> Response:
         return json_response(service().link_video(run_id, json_body(runs_bp.current_request, LinkVideoRequest)))
 
+    @route("/runs/{run_id}/videos", methods=["POST"])
+    def add_video(run_id: str) -> Response:
+        return json_response(service().add_video(run_id, json_body(runs_bp.current_request, LinkVideoRequest)))
+
     return runs_bp

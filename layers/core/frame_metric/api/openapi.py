@@ -17,6 +17,7 @@ from frame_metric.data.video import VideoStatus
 from frame_metric.monitor import catalog
 from frame_metric.monitor import run_schemas as monitor_runs
 from frame_metric.monitor import schemas as monitor
+from frame_metric.qr import schemas as qr
 from frame_metric.review import schemas as review
 from frame_metric.tasks import schemas as tasks
 from frame_metric.videos import schemas
@@ -33,9 +34,10 @@ class Operation:
     response: type[BaseModel] | None = None
     response_list: bool = False
     body: type[BaseModel] | None = None
-    multipart: dict[str, str] | None = None  # field -> "file" | "files" | "string"
+    multipart: dict[str, str] | None = None  # field -> "file" | "files" | "string" (+ "?": optional)
     query: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: tuple[int, ...] = ()
+    produces: str = "application/json"  # anything else: the answer is that file itself
 
 
 PAGING = {
@@ -144,6 +146,8 @@ OPERATIONS += [
               "monitor-runs", errors=(404, 422), query={"format": {"type": "string", "enum": ["csv", "excel"]}}),
     Operation("put", f"{API}/monitor/runs/{{run_id}}/video", "Link a screen recording (video id, offset)",
               "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
+    Operation("post", f"{API}/monitor/runs/{{run_id}}/videos", "Link one more recording (a segment) at its offset",
+              "monitor-runs", body=monitor_runs.LinkVideoRequest, errors=(404, 422)),
 ]
 
 # Timing tasks and review (frame_metric/api/task_routes.py, review_routes.py): sections 2 and 3 of the spec.
@@ -181,6 +185,18 @@ OPERATIONS += [
               review.ReviewHistoryEntry, response_list=True, errors=(404,)),
 ]
 
+# QR codes (frame_metric/api/qr_routes.py): the answer is the image itself.
+QR_FORM = {"words": "string", "picture": "file", "version": "integer?", "level": "string?",
+           "colorized": "boolean?", "contrast": "number?", "brightness": "number?"}
+OPERATIONS += [
+    Operation("post", f"{API}/qr/simple", "Plain QR code (PNG) that scans to exactly `words`", "qr",
+              body=qr.QRCodeRequest, errors=(400, 422), produces="image/png"),
+    Operation("post", f"{API}/qr/artistic", "QR code blended into a PNG/JPEG/BMP picture (PNG)", "qr",
+              multipart=QR_FORM, errors=(400, 413, 415, 422), produces="image/png"),
+    Operation("post", f"{API}/qr/animated", "QR code blended into every frame of a GIF (GIF)", "qr",
+              multipart=QR_FORM, errors=(400, 413, 415, 422), produces="image/gif"),
+]
+
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 
 
@@ -203,9 +219,10 @@ def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
 
 def _multipart(fields: dict[str, str]) -> dict[str, Any]:
     binary = {"type": "string", "format": "binary"}
-    kinds = {"file": binary, "files": {"type": "array", "items": binary}, "string": {"type": "string"}}
-    schema = {"type": "object", "properties": {name: kinds[kind] for name, kind in fields.items()},
-              "required": list(fields)}
+    kinds = {"file": binary, "files": {"type": "array", "items": binary}, "string": {"type": "string"},
+             "integer": {"type": "integer"}, "number": {"type": "number"}, "boolean": {"type": "boolean"}}
+    schema = {"type": "object", "properties": {name: kinds[kind.rstrip("?")] for name, kind in fields.items()},
+              "required": [name for name, kind in fields.items() if not kind.endswith("?")]}
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
@@ -229,7 +246,9 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         if op.response is not None:
             ref = _ref(op.response, components)
             ok = {"type": "array", "items": ref} if op.response_list else ref
-        spec["responses"] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
+        if op.produces != "application/json":
+            ok = {"type": "string", "format": "binary"}
+        spec["responses"] = {"200": {"description": "OK", "content": {op.produces: {"schema": ok}}}}
         for code in op.errors:
             error = {"schema": {"$ref": "#/components/schemas/Error"}}
             spec["responses"][str(code)] = {"description": "Error", "content": {"application/json": error}}

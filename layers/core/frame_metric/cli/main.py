@@ -8,6 +8,7 @@ import sys
 
 from frame_metric import __version__
 from frame_metric.cli import analyze, demo, serve, tasks, videos
+from frame_metric.cli import qr as qr_cli
 from frame_metric.cli import run as run_cli
 
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     run_cli.register(commands)
     tasks.register(commands)
+    qr_cli.register(commands)
     return parser
 
 

@@ -76,6 +76,10 @@ class MonitorRun(Model):
     summary_json = UnicodeAttribute(null=True)  # results computed at the end of the run
     video_id = UnicodeAttribute(null=True)
     video_offset_s = NumberAttribute(default=0)  # run time at which the recording's t=0 happened
+    # Several recordings in run-time order (JSON [{"video_id", "offset_s"}]), e.g. the segments of a
+    # screen recording restarted at screenrecord's 3-minute limit. video_id/video_offset_s stay the
+    # first of them, so readers of the single recording keep working.
+    videos_json = UnicodeAttribute(null=True)
     # The runner's monotonic clock reading at sample time 0 (informational: sample times are relative).
     clock_origin = NumberAttribute(null=True)
     # Atomic counter: every stored batch takes the next arrival number (the live `since` cursor).

@@ -123,7 +123,9 @@ class TableStore(_ChildProcess):
                     "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
                                      "SignedHeaders=host, Signature=0"})
                 return
-            except (requests.ConnectionError, requests.Timeout):  # a JVM still starting may accept, then stall
+            except (requests.ConnectionError, requests.Timeout):
+                # a JVM still starting may accept the connection and answer late: on a busy machine
+                # that is a slow start, not a failed one
                 time.sleep(0.1)
         raise self._failed(f"did not answer within {timeout:.0f} s")
 

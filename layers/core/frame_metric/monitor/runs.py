@@ -33,7 +33,20 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def view(run: MonitorRun, video: dict[str, Any] | None = None) -> dict[str, Any]:
+MAX_VIDEOS = 100  # segments of at most 3 minutes: five hours of recording
+
+
+def linked_videos(run: MonitorRun) -> list[dict[str, Any]]:
+    """The run's recordings as stored: the list, or the single recording of runs linked before it."""
+    if run.videos_json:
+        return list(json.loads(run.videos_json))
+    if run.video_id:
+        return [{"video_id": run.video_id, "offset_s": float(run.video_offset_s or 0)}]
+    return []
+
+
+def view(run: MonitorRun, video: dict[str, Any] | None = None,
+         videos: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A run as the API shows it (never the token hash)."""
     return {"run_id": run.run_id, "task_id": run.task_id, "status": run.status,
             "script_id": run.script_id, "script_version": run.script_version,
@@ -42,7 +55,9 @@ def view(run: MonitorRun, video: dict[str, Any] | None = None) -> dict[str, Any]
             "finished_at": _iso(run.finished_at), "last_heartbeat": _iso(run.last_heartbeat),
             "heartbeat_timeout_s": int(run.heartbeat_timeout_s), "failure_reason": run.failure_reason,
             "verdict": run.verdict, "batches": int(run.arrivals), "clock_origin": run.clock_origin,
-            "video_id": run.video_id, "video": video}
+            "video_id": run.video_id, "video": video,
+            # with details (status, frames on the run's timeline) where the caller looked them up
+            "videos": videos if videos is not None else linked_videos(run)}
 
 
 def _profile_snapshot(profile_id: str) -> dict[str, Any]:
@@ -86,7 +101,7 @@ class RunService:
 
     def get(self, run_id: str) -> dict[str, Any]:
         run = self.run(run_id)
-        return view(run, self._video(run))
+        return view(run, self._video(run), self._videos(run))
 
     def list_for_task(self, task_id: str, skip: int = 0, limit: int = 20) -> list[dict[str, Any]]:
         if skip < 0 or not 1 <= limit <= MAX_PAGE:
@@ -219,7 +234,7 @@ class RunService:
         samples, marks = load_samples(run.run_id)
         computed = results.compute(samples, marks, json.loads(run.profile_json))
         return {"run_id": run.run_id, "task_id": run.task_id, "status": run.status, **computed,
-                "video": self._video(run)}
+                "video": self._video(run), "videos": self._videos(run)}
 
     def results(self, run_id: str) -> dict[str, Any]:
         return self.results_of(self.run(run_id))
@@ -238,23 +253,52 @@ class RunService:
 
     def link_video(self, run_id: str, request: LinkVideoRequest) -> dict[str, Any]:
         run = self.run(run_id)
-        try:
-            Video.get(request.video_id)
-        except Video.DoesNotExist:
-            raise NotFound(f"video {request.video_id} not found") from None
+        self._must_exist(request.video_id)
+        # the one recording of the run: it replaces any list linked before
+        single = [{"video_id": request.video_id, "offset_s": request.offset_s}]
         run.update(actions=[MonitorRun.video_id.set(request.video_id),
-                            MonitorRun.video_offset_s.set(request.offset_s), MonitorRun.updated_at.set(utcnow())])
-        return view(run, self._video(run))
+                            MonitorRun.video_offset_s.set(request.offset_s),
+                            MonitorRun.videos_json.set(json.dumps(single)), MonitorRun.updated_at.set(utcnow())])
+        return view(run, self._video(run), self._videos(run))
+
+    def add_video(self, run_id: str, request: LinkVideoRequest) -> dict[str, Any]:
+        """Links one more recording (a segment) at its offset on the run's timeline. Linking a video
+        already linked moves it (a retried request changes nothing). The list stays in offset order and
+        its first entry is also the run's single `video_id`."""
+        run = self.run(run_id)
+        self._must_exist(request.video_id)
+        videos = [v for v in linked_videos(run) if v["video_id"] != request.video_id]
+        if len(videos) >= MAX_VIDEOS:
+            raise ValidationFailed(f"run {run_id} already links {MAX_VIDEOS} recordings, the most it can")
+        videos.append({"video_id": request.video_id, "offset_s": request.offset_s})
+        videos.sort(key=lambda v: v["offset_s"])
+        run.update(actions=[MonitorRun.video_id.set(videos[0]["video_id"]),
+                            MonitorRun.video_offset_s.set(videos[0]["offset_s"]),
+                            MonitorRun.videos_json.set(json.dumps(videos)), MonitorRun.updated_at.set(utcnow())])
+        return view(run, self._video(run), self._videos(run))
+
+    @staticmethod
+    def _must_exist(video_id: str) -> None:
+        try:
+            Video.get(video_id)
+        except Video.DoesNotExist:
+            raise NotFound(f"video {video_id} not found") from None
+
+    def _videos(self, run: MonitorRun) -> list[dict[str, Any]]:
+        return [self._placed(link["video_id"], float(link["offset_s"])) for link in linked_videos(run)]
 
     def _video(self, run: MonitorRun) -> dict[str, Any] | None:
         """The linked recording's first/last frames on the run's timeline (offset + frame time)."""
         if not run.video_id:
             return None
+        return self._placed(run.video_id, float(run.video_offset_s or 0))
+
+    @staticmethod
+    def _placed(video_id: str, offset: float) -> dict[str, Any]:
         try:
-            video = Video.get(run.video_id)
+            video = Video.get(video_id)
         except Video.DoesNotExist:
-            return {"video_id": run.video_id, "status": "missing"}
-        offset = float(run.video_offset_s or 0)
+            return {"video_id": video_id, "status": "missing", "offset_s": offset}
         first = float(video.first_frame.timestamp) + offset if video.first_frame else None
         last = float(video.last_frame.timestamp) + offset if video.last_frame else None
         return {"video_id": video.video_id, "status": video.status, "offset_s": offset,

@@ -42,6 +42,9 @@ class Scenario:
 
     steps: list[Step] | None = None
     python: PythonScript | None = None
+    # The task's repeat_count: the script plays this many times within the one run, each iteration's
+    # marks prefixed "iteration i/n " so results show every iteration's segments side by side.
+    repeat: int = 1
 
 
 @dataclass
@@ -53,7 +56,7 @@ class End:
 class Runner:
     def __init__(self, api: MonitorApi, run: dict[str, Any], sampler: Sampler, driver: Driver | None,
                  scenario: Scenario, duration_limit_s: float, spool_dir: Path, out: TextIO | None = None,
-                 err: TextIO | None = None, flush_timeout: float = 120.0) -> None:
+                 err: TextIO | None = None, flush_timeout: float = 120.0, screenshots: Path | None = None) -> None:
         self.api, self.run_id, self.sampler, self.driver = api, run["run_id"], sampler, driver
         self.profile = run.get("profile") or {}
         self.scenario, self.duration_limit = scenario, float(duration_limit_s)
@@ -66,6 +69,7 @@ class Runner:
         self.step = ""
         self.script_end: End | None = None
         self.interrupted: str | None = None
+        self.screenshots = screenshots  # where `screenshot` steps leave their PNGs (None: not kept)
 
     # -- wiring --------------------------------------------------------------------------------
 
@@ -85,12 +89,13 @@ class Runner:
 
     def _play(self) -> None:
         try:
-            if self.scenario.steps is not None and self.driver is not None:
-                StepRunner(self.driver, self.mark, self.stop, self._on_step).run(self.scenario.steps)
-            elif self.scenario.python is not None and self.driver is not None:
-                self.scenario.python.run(self.driver, self.mark, self.stop, self._on_step)
-            else:
+            if self.driver is None or (self.scenario.steps is None and self.scenario.python is None):
                 return  # monitor only: the duration limit or the user ends the run
+            times = max(1, self.scenario.repeat)
+            for iteration in range(1, times + 1):
+                if self.stop.is_set():
+                    raise Stopped()
+                self._play_once(self.driver, iteration, times)
             self.script_end = End("the scenario ended")
         except Stopped:
             pass
@@ -101,6 +106,27 @@ class Runner:
             self.script_end = End("the scenario crashed", f"the scenario crashed: {type(exc).__name__}: {exc}")
         finally:
             self.step = "scenario ended" if self.script_end else self.step
+
+    def _play_once(self, driver: Driver, iteration: int, times: int) -> None:
+        prefix = f"iteration {iteration}/{times} " if times > 1 else ""
+        folder = self.screenshots
+        if folder is not None and times > 1:
+            folder = folder / f"iteration-{iteration}"
+
+        def mark(name: str) -> None:
+            self.mark(prefix + name)
+
+        def on_step(label: str) -> None:
+            self._on_step(prefix + label)
+
+        if prefix:
+            self.mark(f"{prefix}start")
+        if self.scenario.steps is not None:
+            StepRunner(driver, mark, self.stop, on_step, screenshots=folder).run(self.scenario.steps)
+        elif self.scenario.python is not None:
+            self.scenario.python.run(driver, mark, self.stop, on_step)
+        if prefix:
+            self.mark(f"{prefix}end")
 
     def _signal(self, signum: int, frame: FrameType | None) -> None:
         self.interrupted = "interrupted (Ctrl-C)" if signum == signal.SIGINT else "terminated (SIGTERM)"
@@ -130,26 +156,35 @@ class Runner:
             self._restore_signals(handlers)
         code = self._conclude(end)
         self._link_recording()
+        if self.screenshots is not None and self.screenshots.is_dir():
+            taken = sum(1 for _ in self.screenshots.rglob("*.png"))
+            print(f"  screenshots: {taken} in {self.screenshots}", file=self.out)
         return code
 
     def _link_recording(self) -> None:
-        """With --record, the android sampler leaves the screen recording's segments in `videos`. The
-        first is uploaded and linked to the run; the recorder starts at the first sample read, so its
-        t=0 is taken as run time 0 (screenrecord's own start-up latency is not measured)."""
+        """With --record, the android sampler leaves the screen recording's segments in `videos` and the
+        host monotonic time each began in `video_starts`. Each is uploaded as a frame-metric video and
+        linked to the run at its offset on the run's timeline, in order. A segment that cannot be
+        uploaded is reported and kept on disk; the others still go."""
         videos: list[Path] = list(getattr(self.sampler, "videos", None) or [])
+        starts: list[float] = list(getattr(self.sampler, "video_starts", None) or [])
         if not videos:
             return
         from frame_metric.client import FrameMetricClient
 
-        try:
-            ticket = FrameMetricClient(self.api.base_url).upload(videos[0])
-            self.api.call("PUT", f"/runs/{self.run_id}/video", {"video_id": ticket["video_id"], "offset_s": 0.0})
-        except ApiError as exc:
-            print(f"frame-metric: the screen recording {videos[0]} could not be linked: {exc.detail}", file=self.err)
-            return
-        extra = f" ({len(videos) - 1} more segments kept locally: {', '.join(map(str, videos[1:]))})" \
-            if len(videos) > 1 else ""
-        print(f"  screen recording: video {ticket['video_id']} linked to the run{extra}", file=self.out)
+        client = FrameMetricClient(self.api.base_url)
+        for index, video in enumerate(videos):
+            # without a start time (a sampler that does not say) a segment is taken to begin at run time 0
+            offset = round(starts[index] - self.clock.origin_monotonic, 3) if index < len(starts) else 0.0
+            try:
+                ticket = client.upload(video)
+                self.api.call("POST", f"/runs/{self.run_id}/videos", {"video_id": ticket["video_id"],
+                                                                      "offset_s": offset})
+            except ApiError as exc:
+                print(f"frame-metric: the screen recording {video} could not be linked: {exc.detail}", file=self.err)
+                continue
+            print(f"  screen recording {index + 1}/{len(videos)}: video {ticket['video_id']} linked at "
+                  f"{offset:.2f} s of the run", file=self.out)
 
     def _watch(self, scheduler: Scheduler, live: LiveLine) -> End:
         while True:

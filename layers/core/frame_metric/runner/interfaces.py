@@ -89,8 +89,8 @@ class Driver(ABC):
     def key(self, key: str | int) -> None: ...
 
     @abstractmethod
-    def wait_for_text(self, text: str, timeout: float = 10.0) -> None:
-        """Raises StepError when the text did not appear within the timeout."""
+    def wait_for_text(self, text: str, timeout: float = 10.0, gone: bool = False) -> None:
+        """Raises StepError when the text did not appear (with `gone`: did not disappear) within the timeout."""
 
     @abstractmethod
     def screenshot(self, name: str) -> bytes: ...

@@ -212,7 +212,7 @@ class LocalDriver(Driver):
     def key(self, key: str | int) -> None:
         raise self._refuse("key")
 
-    def wait_for_text(self, text: str, timeout: float = 10.0) -> None:
+    def wait_for_text(self, text: str, timeout: float = 10.0, gone: bool = False) -> None:
         raise self._refuse("wait_for_text")
 
     def screenshot(self, name: str) -> bytes:

@@ -18,50 +18,46 @@ from frame_metric.runner.steps import ScriptInvalid, load_steps
 
 
 class Unavailable(Exception):
-    """This build cannot run the target (the android runner is not wired in yet)."""
+    """This installation cannot run the target (a package it needs does not import)."""
 
 
-def build_target(target: dict[str, Any], device: str | None = None, record: bool = False
-                 ) -> tuple[Sampler, Driver]:
+def build_target(target: dict[str, Any], device: str | None = None, record: bool = False,
+                 **android_options: Any) -> tuple[Sampler, Driver]:
+    """`android_options` go to android.create_target: driver (auto/adb/u2), say, segment_seconds."""
     if target["kind"] == "process":
         sampler = LocalProcessSampler(pid=target.get("pid"), name=target.get("process_name"),
                                       command=target.get("command"))
         return sampler, LocalDriver()
-    return _android(target, device, record)
+    return _android(target, device, record, android_options)
 
 
-def _android(target: dict[str, Any], device: str | None, record: bool) -> tuple[Sampler, Driver]:
-    """Imported lazily: the local path must work without adb. The android package (AndroidSampler,
-    AdbDriver, ScreenRecorder) is wired here through its `create_target(serial, package, record)`."""
+def _android(target: dict[str, Any], device: str | None, record: bool,
+             options: dict[str, Any]) -> tuple[Sampler, Driver]:
+    """Imported lazily: a process run never touches adb."""
     try:
-        from frame_metric.runner import android
-    except ImportError:
-        raise Unavailable("android targets need frame_metric.runner.android, which this build does not "
-                          "have yet; process targets work") from None
-    create = getattr(android, "create_target", None)
-    if create is None:
-        raise Unavailable("frame_metric.runner.android is present but not wired into `frame-metric run` yet "
-                          "(it needs create_target(serial, package, record) -> (sampler, driver))")
-    sampler, driver = create(device or target.get("device_serial"), target["package"], record)
-    return sampler, driver
+        from frame_metric.runner.android import create_target
+    except ImportError as exc:  # adbutils is a dependency; a broken install should still say what is missing
+        raise Unavailable(f"android targets need adbutils, which cannot be imported here: {exc}") from None
+    return create_target(device or target.get("device_serial"), target["package"], record, **options)
 
 
-def load_scenario(api: MonitorApi, run: dict[str, Any], time_limit: float) -> Scenario:
-    """The script version the run snapshotted; no script means monitor only."""
+def load_scenario(api: MonitorApi, run: dict[str, Any], time_limit: float, repeat: int = 1) -> Scenario:
+    """The script version the run snapshotted, played `repeat` times (the task's repeat_count); no
+    script means monitor only."""
     if not run.get("script_id"):
         return Scenario()
     script = api.script(run["script_id"], run.get("script_version"))
-    return scenario_from(script["kind"], script["content"], script.get("name") or "scenario", time_limit)
+    return scenario_from(script["kind"], script["content"], script.get("name") or "scenario", time_limit, repeat)
 
 
-def scenario_from(kind: str, content: str, name: str, time_limit: float) -> Scenario:
+def scenario_from(kind: str, content: str, name: str, time_limit: float, repeat: int = 1) -> Scenario:
     if kind == "yaml":
-        return Scenario(steps=load_steps(content))
+        return Scenario(steps=load_steps(content), repeat=repeat)
     checked = validate_python(content)
     if not checked.valid:
         raise ScriptInvalid("the python script is not valid: "
                             + "; ".join(f"line {e.line}: {e.message}" for e in checked.errors))
-    return Scenario(python=PythonScript(content, filename=f"<{name}>", time_limit=time_limit))
+    return Scenario(python=PythonScript(content, filename=f"<{name}>", time_limit=time_limit), repeat=repeat)
 
 
 # -- ad hoc: a script and a profile without a stored task -------------------------------------------
@@ -100,7 +96,7 @@ def _exists(api: MonitorApi, path: str) -> bool:
 
 
 def create_adhoc_task(api: MonitorApi, script: Path | None, profile: str, target: dict[str, Any],
-                      duration_s: int) -> str:
+                      duration_s: int, repeat: int = 1) -> str:
     """Stores the script (kind from the extension: .py is python, anything else YAML), the profile if
     given as metrics, and a task; the run then is an ordinary run of that task, visible in the console."""
     script_id = None
@@ -110,5 +106,6 @@ def create_adhoc_task(api: MonitorApi, script: Path | None, profile: str, target
                                                   "content": script.read_text(encoding="utf-8")})["script_id"]
     task = api.call("POST", "/tasks", {
         "name": f"ad hoc {script.name if script else 'monitoring'}"[:200], "target": target,
-        "profile_id": ensure_profile(api, profile), "script_id": script_id, "duration_limit_s": duration_s})
+        "profile_id": ensure_profile(api, profile), "script_id": script_id, "duration_limit_s": duration_s,
+        "repeat_count": repeat})
     return str(task["task_id"])

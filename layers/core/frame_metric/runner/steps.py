@@ -134,15 +134,14 @@ class StepRunner:
                 if self.stop.wait(float(a["seconds"])):  # interruptible, unlike driver.wait
                     raise Stopped()
             case "wait_for_text":
-                if a.get("gone"):
-                    raise StepError("waiting for text to disappear (gone: true) is not supported by this driver")
-                d.wait_for_text(a["text"], float(a.get("timeout", 10.0)))
+                d.wait_for_text(a["text"], float(a.get("timeout", 10.0)), gone=bool(a.get("gone", False)))
             case "screenshot":
                 name = str(a.get("name") or f"step-{self.count}")
                 image = d.screenshot(name)
                 if self.screenshots is not None:
                     self.screenshots.mkdir(parents=True, exist_ok=True)
-                    (self.screenshots / f"{name}.png").write_bytes(image)
+                    # numbered by step: a screenshot inside a repeat keeps every take
+                    (self.screenshots / f"{self.count:03d}-{name}.png").write_bytes(image)
             case "shell":
                 d.shell(a["command"], timeout=float(a.get("timeout", 30.0)))
             case _:

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import adbutils
 
 from frame_metric.runner.android.driver import AdbDriver
-from frame_metric.runner.android.recorder import ScreenRecorder
+from frame_metric.runner.android.recorder import SEGMENT_SECONDS, ScreenRecorder
 from frame_metric.runner.android.sampler import AndroidSampler
-from frame_metric.runner.interfaces import SamplerError
+from frame_metric.runner.android.u2driver import DriverUnavailable, choose_driver
+from frame_metric.runner.interfaces import Driver, SamplerError
 
 __all__ = ["AdbDriver", "AndroidSampler", "ScreenRecorder", "connect", "create_target"]
 
@@ -37,11 +39,19 @@ def connect(serial: str | None, client: adbutils.AdbClient | None = None) -> adb
 
 
 def create_target(serial: str | None, package: str, record: bool = False,
-                  client: adbutils.AdbClient | None = None,
-                  recordings_dir: Path | None = None) -> tuple[AndroidSampler, AdbDriver]:
+                  client: adbutils.AdbClient | None = None, recordings_dir: Path | None = None,
+                  driver: str = "auto", say: Callable[[str], None] = lambda note: None,
+                  segment_seconds: int = SEGMENT_SECONDS) -> tuple[AndroidSampler, Driver]:
     """(sampler, driver) for `package` on the device. With `record`, the sampler owns a ScreenRecorder
-    started at its first read and stopped at close(); the pulled MP4 paths are then `sampler.videos`."""
+    started at its first read and stopped at close(); the pulled segments are then `sampler.videos`.
+    `driver` is auto, adb or u2 (u2driver.choose_driver); `say` hears which one plays the steps."""
     device = connect(serial, client)
-    recorder = ScreenRecorder(device) if record else None
+    try:
+        chosen, note = choose_driver(driver, device, package)
+    except DriverUnavailable as exc:
+        raise SamplerError(str(exc)) from exc
+    if note:
+        say(note)
+    recorder = ScreenRecorder(device, segment_seconds=segment_seconds) if record else None
     sampler = AndroidSampler(device, package, recorder=recorder, recordings_dir=recordings_dir)
-    return sampler, AdbDriver(device, package)
+    return sampler, chosen

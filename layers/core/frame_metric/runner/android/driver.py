@@ -90,14 +90,17 @@ class AdbDriver(Driver):
             raise StepError(f"key: unknown key {key!r}")
         self._run(f"input keyevent {code}", f"key {key}")
 
-    def wait_for_text(self, text: str, timeout: float = 10.0) -> None:
+    def wait_for_text(self, text: str, timeout: float = 10.0, gone: bool = False) -> None:
         deadline = time.monotonic() + timeout
         while True:
-            nodes = self._dump()  # a failed dump is just another poll: the screen may be mid-animation
-            if nodes is not None and uixml.find(nodes, text) is not None:
+            # a failed dump is just another poll (the screen may be mid-animation): it proves neither
+            # that the text is there nor that it is gone
+            nodes = self._dump()
+            if nodes is not None and (uixml.find(nodes, text) is None) == gone:
                 return
             if time.monotonic() + self.poll > deadline:
-                raise StepError(f"wait_for_text: {text!r} did not appear within {timeout:g} s")
+                raise StepError(f"wait_for_text: {text!r} did not {'disappear' if gone else 'appear'} "
+                                f"within {timeout:g} s")
             time.sleep(self.poll)
 
     def screenshot(self, name: str) -> bytes:

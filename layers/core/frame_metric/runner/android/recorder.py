@@ -28,6 +28,10 @@ class ScreenRecorder:
         self.device, self.segment_seconds = device, segment_seconds
         self.remote_prefix = f"{remote_dir.rstrip('/')}/{name}-{int(time.time())}"
         self.segments: list[str] = []
+        # host time.monotonic() at which each segment began (its pid line arrived): the offset of the
+        # segment on the run's timeline. screenrecord's own encoder start-up (tens of ms) is not in it.
+        self.started: dict[str, float] = {}
+        self.pulled: list[tuple[Path, float]] = []  # after stop(): (local file, start) in order
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -53,6 +57,7 @@ class ScreenRecorder:
             with stream:
                 first = stream.conn.recv(64).decode(errors="replace").split()
                 with self._lock:
+                    self.started[remote] = time.monotonic()
                     self.segments.append(remote)
                     self._pid = int(first[0]) if first and first[0].isdigit() else None
                 if self._stop.is_set():  # stop() ran while this segment was starting
@@ -84,6 +89,7 @@ class ScreenRecorder:
             try:
                 if self.device.sync.pull_file(remote, local) > 0:
                     paths.append(local)
+                    self.pulled.append((local, self.started[remote]))
                 shell(self.device, f"rm -f {remote}", timeout=10)
             except Exception as exc:  # one lost segment must not lose the others
                 log.warning("could not pull %s: %s", remote, exc)

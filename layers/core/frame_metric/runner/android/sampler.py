@@ -50,6 +50,7 @@ class AndroidSampler(Sampler):
         self.recordings_dir = recordings_dir or Path("frame-metric-recordings") / (
             f"{device.serial}-{time.strftime('%Y%m%d-%H%M%S')}".replace(":", "_"))
         self.videos: list[Path] = []  # the screen recording's segments, once close() pulled them
+        self.video_starts: list[float] = []  # host monotonic time each of `videos` began
         self._recording = False
         self.pid: int | None = None
         self._warned: set[str] = set()
@@ -82,6 +83,7 @@ class AndroidSampler(Sampler):
         if self.recorder is not None and self._recording:
             self._recording = False
             self.videos = self.recorder.stop(self.recordings_dir)
+            self.video_starts = [started for _, started in self.recorder.pulled]
             log.info("screen recording of %s: %s", self.device.serial,
                      ", ".join(map(str, self.videos)) or "nothing could be pulled")
 
