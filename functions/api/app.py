@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalice import Chalice, Response
+from pydantic import ValidationError
 
 from frame_metric import __version__
 from frame_metric.api.cors import with_cors
@@ -22,7 +23,7 @@ from frame_metric.api.review_routes import review_blueprint
 from frame_metric.api.task_routes import task_blueprint
 from frame_metric.data import bind_models
 from frame_metric.errors import BadRequest
-from frame_metric.videos.schemas import PresignedUploadRequest
+from frame_metric.videos.schemas import AnalysisOptionsRequest, PresignedUploadRequest
 from frame_metric.videos.service import IncomingFile, VideoService
 
 app = Chalice(app_name="frame-metric")
@@ -89,6 +90,18 @@ def docs_asset(name: str) -> Response:
 
 # -- videos -------------------------------------------------------------------------------------
 
+def _options(form: Any) -> AnalysisOptionsRequest | None:
+    """The optional form field `options`: JSON of the per-upload analysis options."""
+    raw = form.fields.get("options", "").strip()
+    if not raw:
+        return None
+    try:
+        return AnalysisOptionsRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise BadRequest("the form field 'options' is not valid JSON") from None
+        raise
+
 @route(f"{API}/video/upload", methods=["POST"], content_types=["multipart/form-data"])
 def upload_video() -> Response:
     with _form(max_files=1) as form:
@@ -96,7 +109,7 @@ def upload_video() -> Response:
         if not files:
             raise BadRequest("no file was sent: use the multipart form field 'file'")
         item = files[0]
-        return json_response(videos().upload(IncomingFile(item.filename, item.path, item.size)))
+        return json_response(videos().upload(IncomingFile(item.filename, item.path, item.size), _options(form)))
 
 
 @route(f"{API}/video/batch-upload", methods=["POST"], content_types=["multipart/form-data"])
@@ -104,7 +117,7 @@ def batch_upload_videos() -> Response:
     service = videos()
     with _form(max_files=service.settings.max_batch_files) as form:
         files = [IncomingFile(f.filename, f.path, f.size) for f in form.files_named("files", "files[]")]
-        return json_response(service.batch_upload(files))
+        return json_response(service.batch_upload(files, _options(form)))
 
 
 @route(f"{API}/video/upload-url", methods=["POST"])

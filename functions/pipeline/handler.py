@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from frame_metric.pipeline import steps
+from frame_metric.pipeline.frame_images import store_frame_images
 from frame_metric.pipeline.transient import step_handler
 
 probe = step_handler(steps.probe)
@@ -10,3 +11,4 @@ analyse = step_handler(steps.analyse)
 select = step_handler(steps.select)
 finalize = step_handler(steps.finalize)
 fail = step_handler(steps.fail)
+frame_images = step_handler(store_frame_images)

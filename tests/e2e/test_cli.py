@@ -46,11 +46,12 @@ def test_serve_answers_the_system_endpoints(server: str) -> None:
 
 def test_upload_then_status(server: str, recording: tuple[Path, object]) -> None:
     path, truth = recording
-    uploaded = cli("upload", str(path), "--api", server, "--json")
+    uploaded = cli("upload", str(path), "--api", server, "--json", "--ignore", "0.8,0,0.2,0.1")
     assert uploaded.returncode == 0, uploaded.stderr
     assert "upload" in uploaded.stderr  # the progress bars went to stderr
     result = json.loads(uploaded.stdout)[0]
     assert result["status"] == "completed"
+    assert {"x": 0.8, "y": 0.0, "w": 0.2, "h": 0.1, "reason": "user"} in result["ignored_regions"]
     frames = {f["type"]: f for f in result["frames"]}
     assert abs(frames["first"]["frame_number"] - truth.first_frame) <= 1  # type: ignore[attr-defined]
     assert abs(frames["last"]["frame_number"] - truth.last_frame) <= 1  # type: ignore[attr-defined]
@@ -61,7 +62,7 @@ def test_upload_then_status(server: str, recording: tuple[Path, object]) -> None
     assert result["video_id"] in listing.stdout
 
 
-def test_cli_errors_are_clear(server: str, tmp_path: Path) -> None:
+def test_cli_errors_are_clear(server: str, recording: tuple[Path, object], tmp_path: Path) -> None:
     missing = cli("status", "00000000-0000-4000-8000-000000000000", "--api", server)
     assert missing.returncode == 2 and "not found" in missing.stderr
     fake = tmp_path / "fake.mp4"
@@ -70,6 +71,8 @@ def test_cli_errors_are_clear(server: str, tmp_path: Path) -> None:
     assert refused.returncode == 2 and "ftyp" in refused.stderr
     nothing = cli("upload", str(tmp_path / "nope.mp4"), "--api", server)
     assert nothing.returncode == 2 and "no such file" in nothing.stderr
+    bad_region = cli("upload", str(recording[0]), "--api", server, "--ignore", "0,0,1")
+    assert bad_region.returncode != 0 and "four numbers" in bad_region.stderr, bad_region.stderr
     unreachable = cli("status", "x", "--api", f"http://127.0.0.1:{free_port()}")
     assert unreachable.returncode != 0 and "Traceback" not in unreachable.stderr
 

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,10 @@ from tests.serve_process import BIN, ServeProcess
 
 pytestmark = pytest.mark.e2e
 
-BUSY = f"{sys.executable} -c \"import time\nend=time.time()+120\nwhile time.time()<end: sum(range(10000))\""
+# The tag tells this session's targets from those of any other test run on the same machine.
+TAG = f"frame-metric-e2e-{uuid.uuid4().hex[:12]}"
+BUSY = (f"{sys.executable} -c \"import time\nend=time.time()+120\ntag='{TAG}'\n"
+        "while time.time()<end: sum(range(10000))\"")
 
 
 @pytest.fixture
@@ -147,7 +151,7 @@ def test_ctrl_c_finishes_the_run_and_a_console_cancel_stops_it(serve: ServeProce
     out, err = second.communicate(timeout=30)
     assert second.returncode == 2 and "the run was cancelled on the server" in out, out + err
     leftovers = [p for p in psutil.process_iter(["cmdline", "create_time"]) if p.info["create_time"] >= started
-                 and "time.time()+120" in " ".join(p.info["cmdline"] or [])]
+                 and TAG in " ".join(p.info["cmdline"] or [])]
     assert leftovers == [], [(p.pid, p.ppid(), p.info["cmdline"]) for p in leftovers]  # no target left behind
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 import threading
+import time
 import uuid
 from typing import Any
 from urllib.parse import unquote
@@ -13,6 +14,7 @@ from urllib.parse import unquote
 import pytest
 import requests
 from openpyxl import load_workbook
+from PIL import Image
 
 from frame_metric.data.video import Video
 from frame_metric.localcloud.cloud import LocalCloud
@@ -244,3 +246,33 @@ def test_concurrent_marks_later_wins_and_history_keeps_both(api: str, videos: li
     marks = {frame["type"]: frame["frame_number"] for frame in status["frames"]}
     assert marks == {"first": later["after"]["first_frame_number"], "last": later["after"]["last_frame_number"]}
     assert status["marking_method"] == "manual"
+
+
+def test_a_hand_picked_frame_gets_its_full_size_image(api: str, videos: list[dict[str, Any]]) -> None:
+    """The pipeline stores pictures of its own picks only; a frame chosen by hand gets one shortly after the
+    mark (FrameImagesFunction, invoked asynchronously), and the task detail links it."""
+    video_id = videos[0]["video_id"]
+    data = frames_of(api, video_id)
+    stored = {int(f["frame_number"]) for f in data["all_frames"] if f["url"]}
+    first, last = [f for f in data["all_frames"] if int(f["frame_number"]) not in stored][1:3]
+    task = new_task(api, name="hand-picked frames")
+    requests.post(f"{api}/task/{task['id']}/videos", json={"video_ids": [video_id]}, timeout=30)
+    marked = requests.post(f"{api}/review/{video_id}/mark", timeout=30, json={
+        "first_frame_id": first["id"], "last_frame_id": last["id"], "reviewer": "wangwu"})
+    assert marked.status_code == 200, marked.text
+
+    deadline, links = time.monotonic() + 60, {}
+    while time.monotonic() < deadline:
+        entry = requests.get(f"{api}/task/{task['id']}", timeout=10).json()["videos"][0]
+        links = {"first": entry["first_frame_url"], "last": entry["last_frame_url"]}
+        if all(links.values()):
+            break
+        time.sleep(0.3)
+    assert all(links.values()), links
+    for url in links.values():
+        image = requests.get(url, timeout=10)
+        assert image.status_code == 200 and image.content[:3] == b"\xff\xd8\xff"  # a JPEG
+        assert Image.open(io.BytesIO(image.content)).size == (videos[0]["width"], videos[0]["height"])
+    review = frames_of(api, video_id)
+    assert review["marked_first_frame"]["frame_number"] == first["frame_number"]
+    assert review["marked_first_frame"]["url"] and review["marked_last_frame"]["url"]

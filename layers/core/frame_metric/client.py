@@ -69,10 +69,15 @@ class FrameMetricClient:
     def health(self) -> dict[str, Any]:
         return self._call("GET", "/health")
 
-    def upload(self, path: Path, on_bytes: Callable[[int], None] = lambda n: None) -> dict[str, Any]:
-        """Presigned upload: ask the API for a URL, PUT the file straight to S3 (no 10 MB gateway cap)."""
+    def upload(self, path: Path, on_bytes: Callable[[int], None] = lambda n: None,
+               options: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Presigned upload: ask the API for a URL, PUT the file straight to S3 (no 10 MB gateway cap).
+        `options`: per-upload analysis options (ignore regions, thresholds), as the API takes them."""
         size = path.stat().st_size
-        ticket = self._call("POST", "/api/v1/video/upload-url", json={"filename": path.name, "size": size})
+        request: dict[str, Any] = {"filename": path.name, "size": size}
+        if options:
+            request["options"] = options
+        ticket = self._call("POST", "/api/v1/video/upload-url", json=request)
         try:
             with path.open("rb") as handle:
                 response = requests.put(ticket["upload_url"], data=_CountingReader(handle, size, on_bytes),

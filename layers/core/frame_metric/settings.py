@@ -45,6 +45,8 @@ class Settings:
     # Seconds a running monitor run may stay silent (no heartbeat, no samples) before it is failed.
     run_heartbeat_timeout_seconds: int = 60
     state_machine_arn: str = ""
+    # The function that stores full-size images of frames a reviewer picked (empty: none are made).
+    frame_images_function: str = ""
     upload_prefix: str = "uploads/"
     max_video_bytes: int = 500 * MB
     max_batch_files: int = 5
@@ -80,6 +82,7 @@ class Settings:
             run_heartbeat_timeout_seconds=_int("FRAME_METRIC_RUN_HEARTBEAT_TIMEOUT",
                                                cls.run_heartbeat_timeout_seconds),
             state_machine_arn=env.get("FRAME_METRIC_STATE_MACHINE_ARN", ""),
+            frame_images_function=env.get("FRAME_METRIC_FRAME_IMAGES_FUNCTION", ""),
             upload_prefix=env.get("FRAME_METRIC_UPLOAD_PREFIX", cls.upload_prefix),
             max_video_bytes=_int("FRAME_METRIC_MAX_VIDEO_BYTES", cls.max_video_bytes),
             max_batch_files=_int("FRAME_METRIC_MAX_BATCH_FILES", cls.max_batch_files),

@@ -25,6 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     upload.add_argument("files", nargs="+", type=Path, metavar="FILE")
     upload.add_argument("--no-wait", action="store_true", help="return once uploaded")
     upload.add_argument("--json", action="store_true", help="print the final statuses as JSON")
+    upload.add_argument("--ignore", action="append", default=[], metavar="X,Y,W,H",
+                        help="a region (fractions of the frame) whose changes never count; repeatable")
+    upload.add_argument("--keep-status-bar", action="store_true", help="count changes in the status bar too")
+    upload.add_argument("--threshold-scale", type=float, metavar="S",
+                        help="0.25-4: above 1 only larger changes count (default 1)")
     _api(upload)
     upload.set_defaults(handler=run_upload)
 
@@ -47,9 +52,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     cancel.set_defaults(handler=run_cancel)
 
 
-def upload_and_wait(client: FrameMetricClient, path: Path, wait: bool = True) -> dict[str, Any]:
+def upload_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if args.ignore:
+        options["ignore"] = list(args.ignore)
+    if args.keep_status_bar:
+        options["ignore_status_bar"] = False
+    if args.threshold_scale is not None:
+        options["threshold_scale"] = args.threshold_scale
+    return options
+
+
+def upload_and_wait(client: FrameMetricClient, path: Path, wait: bool = True,
+                    options: dict[str, Any] | None = None) -> dict[str, Any]:
     with upload_bar(path.name, path.stat().st_size) as bar:
-        ticket = client.upload(path, on_bytes=bar.update)
+        ticket = client.upload(path, on_bytes=bar.update, options=options)
     if not wait:
         return client.status(ticket["video_id"])
     progress = ProcessingBar(path.name)
@@ -71,10 +88,11 @@ def run_upload(args: argparse.Namespace) -> int:
     client = FrameMetricClient(args.api)
     results: list[dict[str, Any]] = []
     errors: list[str] = []
+    options = upload_options(args)
 
     def one(path: Path) -> None:
         try:
-            results.append(upload_and_wait(client, path, wait=not args.no_wait))
+            results.append(upload_and_wait(client, path, wait=not args.no_wait, options=options))
         except ApiError as exc:
             errors.append(f"{path.name}: {exc.detail}")
 

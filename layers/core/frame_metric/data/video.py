@@ -122,6 +122,8 @@ class Video(Model):
     ignored_regions = ListAttribute(of=IgnoredRegion, null=True)
     marking_method = UnicodeAttribute(default=MarkingMethod.ALGORITHM.value)
     analysis_key = UnicodeAttribute(null=True)
+    # Per-upload analysis options (JSON of videos.schemas.AnalysisOptionsRequest); none: the defaults.
+    analysis_options = UnicodeAttribute(null=True)
     # Human review (frame_metric/review): who marked last, and a counter every mark bumps conditionally.
     reviewed_by = UnicodeAttribute(null=True)
     reviewed_at = UTCDateTimeAttribute(null=True)

@@ -225,6 +225,8 @@ class LocalCloud:
         names = {name: f"{stack}-{name}" for name in self.template.of_type("AWS::DynamoDB::Table")}
         names["VideoBucket"] = f"{stack}-videos"
         names["VideoPipeline"] = f"arn:aws:states:{self.options.region}:{ACCOUNT}:stateMachine:{stack}-video-pipeline"
+        # The local Lambda runtime knows functions by their logical ids.
+        names.update({name: name for name in self.template.functions()})
         return names
 
     def _set_env(self, values: dict[str, str]) -> None:

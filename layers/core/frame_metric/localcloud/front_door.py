@@ -31,12 +31,16 @@ class FrontDoor:
         if match and environ.get("REQUEST_METHOD") == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             payload = environ["wsgi.input"].read(length) if length else b""
-            result = self.runtime.invoke(unquote(match.group("name")), payload)
+            name = unquote(match.group("name"))
+            if environ.get("HTTP_X_AMZ_INVOCATION_TYPE") == "Event":
+                result = self.runtime.invoke_event(name, payload)
+            else:
+                result = self.runtime.invoke(name, payload)
             headers = [("Content-Type", "application/json"), ("Content-Length", str(len(result.payload))),
                        ("X-Amz-Executed-Version", "$LATEST")]
             if result.function_error:
                 headers.append(("X-Amz-Function-Error", result.function_error))
-            start_response(f"{result.status} {'OK' if result.status == 200 else 'Error'}", headers)
+            start_response(f"{result.status} {'OK' if result.status < 300 else 'Error'}", headers)
             return [result.payload]
         return self.moto(environ, start_response)
 

@@ -111,6 +111,28 @@ class LocalLambdaRuntime:
             return Invocation(200, json.dumps(error).encode(), "Unhandled")
         return Invocation(200, json.dumps(result).encode())
 
+    def invoke_event(self, name_or_arn: str, payload: bytes) -> Invocation:
+        """InvocationType=Event: accepted at once (202), run in the background, retried twice on error
+        like Lambda's asynchronous invocations."""
+        name = self.name_of(name_or_arn)
+        if name not in self.functions:
+            body = {"Type": "User", "message": f"Function not found: {name_or_arn}"}
+            return Invocation(404, json.dumps(body).encode())
+        event = json.loads(payload or b"{}")
+        self.invocations.append(name)
+
+        def attempts() -> None:
+            for attempt in range(3):
+                context = LambdaContext(name, str(uuid.uuid4()), self.arn(name))
+                try:
+                    self._run(name, event, context)
+                    return
+                except Exception as exc:  # logged and retried, as Lambda does
+                    log.info("async %s attempt %d raised %s: %s", name, attempt + 1, type(exc).__name__, exc)
+
+        self._pool.submit(attempts)
+        return Invocation(202, b"")
+
     def _run(self, name: str, event: Any, context: LambdaContext) -> Any:
         hook = self.before_invoke.get(name)
         if hook is not None:

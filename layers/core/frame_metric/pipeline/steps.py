@@ -93,7 +93,12 @@ def analyse(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _options(event: dict[str, Any]) -> AnalysisOptions:
+    """The event's options if a caller gave some, else those stored with the upload, else the defaults.
+    Kept on the video item rather than in the execution input, so every step reads the same ones."""
     raw = event.get("options")
+    if not raw:
+        stored = records.get_video(event["video_id"]).analysis_options
+        raw = json.loads(stored) if stored else None
     return AnalysisOptions.from_dict(raw) if raw else AnalysisOptions()
 
 

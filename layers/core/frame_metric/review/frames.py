@@ -55,7 +55,14 @@ class FrameCatalog:
         return None if mark is None else int(mark["frame_number"])
 
     def image_key(self, frame_number: int) -> str | None:
-        return self.images.get(str(frame_number))
+        """The pipeline's image of the frame, else one stored later for a mark (pipeline/frame_images.py)."""
+        key = self.images.get(str(frame_number))
+        if key:
+            return key
+        for mark in (self.video.first_frame, self.video.last_frame):
+            if mark is not None and int(mark.frame_number) == frame_number and mark.image_key:
+                return str(mark.image_key)
+        return None
 
     def _thumbnail(self, frame_number: int) -> Thumbnail | None:
         for sprite in self.sprites:

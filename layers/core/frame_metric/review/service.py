@@ -17,6 +17,7 @@ from frame_metric.data.review import MarkSnapshot, ReviewEntry
 from frame_metric.data.video import FrameMark, MarkingMethod, Video, VideoStatus, utcnow
 from frame_metric.errors import Conflict, ValidationFailed
 from frame_metric.monitor.store import check_page, condition_failed, connection
+from frame_metric.review.frame_images import request_frame_images
 from frame_metric.review.frames import Frame, FrameCatalog
 from frame_metric.review.schemas import (
     FrameMarkingRequest,
@@ -25,8 +26,7 @@ from frame_metric.review.schemas import (
     ReviewHistoryEntry,
     VideoReviewResponse,
 )
-from frame_metric.settings import Settings, get_settings
-from frame_metric.storage.s3 import ObjectStore
+from frame_metric.storage.s3 import StoreBacked
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
 
@@ -53,17 +53,7 @@ def _state(snapshot: MarkSnapshot) -> MarkState:
                      duration=snapshot.duration, marking_method=snapshot.marking_method)
 
 
-class ReviewService:
-    def __init__(self, settings: Settings | None = None, store: ObjectStore | None = None) -> None:
-        self.settings = settings or get_settings()
-        self._store = store
-
-    @property
-    def store(self) -> ObjectStore:
-        if self._store is None:
-            self._store = ObjectStore(self.settings)
-        return self._store
-
+class ReviewService(StoreBacked):
     def _completed(self, video_id: str) -> Video:
         video = records.get_video(video_id)
         if video.video_status != VideoStatus.COMPLETED:
@@ -124,6 +114,9 @@ class ReviewService:
             if seq is None:
                 continue  # another mark committed since we read the video: apply on top of it
             catalog.video = records.get_video(video_id)  # frame types follow the new marks
+            # A frame the pipeline kept no picture of gets one shortly (the thumbnail stands in meanwhile).
+            request_frame_images(video_id, [frame.frame_number for frame in (first, last)
+                                            if catalog.image_key(frame.frame_number) is None], self.settings)
             return FrameMarkingResponse(
                 video_id=video_id, message="标记成功", first_frame=catalog.detail(first.frame_number),
                 last_frame=catalog.detail(last.frame_number), marking_method=method,

@@ -129,3 +129,18 @@ def _evict(cache_dir: Path, budget: int) -> None:
             break
         total -= path.stat().st_size
         path.unlink(missing_ok=True)
+
+
+class StoreBacked:
+    """A service that reads the bucket now and then: its ObjectStore (an S3 client) is made on first use,
+    so routes that never touch S3 do not pay for one; tests hand in their own."""
+
+    def __init__(self, settings: Settings | None = None, store: ObjectStore | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._store = store
+
+    @property
+    def store(self) -> ObjectStore:
+        if self._store is None:
+            self._store = ObjectStore(self.settings)
+        return self._store

@@ -11,8 +11,7 @@ from frame_metric.data.tasks import TaskStatus, TaskVideo, TimingTask
 from frame_metric.data.video import FrameMark, Video, VideoStatus, utcnow
 from frame_metric.errors import NotFound
 from frame_metric.monitor.store import check_page, condition_failed
-from frame_metric.settings import Settings, get_settings
-from frame_metric.storage.s3 import ObjectStore
+from frame_metric.storage.s3 import StoreBacked
 from frame_metric.tasks import recompute as stats
 from frame_metric.tasks.schemas import (
     FailedVideo,
@@ -52,17 +51,7 @@ def get_task(task_id: str) -> TimingTask:
         raise NotFound(f"task {task_id} not found") from None
 
 
-class TaskService:
-    def __init__(self, settings: Settings | None = None, store: ObjectStore | None = None) -> None:
-        self.settings = settings or get_settings()
-        self._store = store
-
-    @property
-    def store(self) -> ObjectStore:
-        if self._store is None:
-            self._store = ObjectStore(self.settings)
-        return self._store
-
+class TaskService(StoreBacked):
     # -- the task itself -----------------------------------------------------------------------
 
     def create(self, request: TaskCreate) -> TaskResponse:

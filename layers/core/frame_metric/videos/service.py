@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from frame_metric.storage.s3 import ObjectStore
 from frame_metric.videos import records
 from frame_metric.videos.container import inspect_mp4_file
 from frame_metric.videos.schemas import (
+    AnalysisOptionsRequest,
     BatchUploadResponse,
     CancelTaskResponse,
     FrameResponse,
+    IgnoredRegionResponse,
     PresignedUploadRequest,
     PresignedUploadResponse,
     TaskProgress,
@@ -70,13 +73,14 @@ class VideoService:
         self.check_name_and_size(incoming.filename, incoming.size)
         inspect_mp4_file(incoming.path, incoming.filename)
 
-    def _store(self, incoming: IncomingFile, batch_id: str | None) -> VideoUploadResponse:
+    def _store(self, incoming: IncomingFile, batch_id: str | None,
+               options: AnalysisOptionsRequest | None) -> VideoUploadResponse:
         video_id = str(uuid.uuid4())
         key = VideoKeys(video_id).upload(self.settings.upload_prefix, incoming.filename)
         # The item exists before the object, so the upload trigger finds it when the event comes.
         task_id = registered_execution_name(video_id, self.settings.bucket, key)
         video = Video(video_id, filename=incoming.filename, s3_key=key, size_bytes=incoming.size,
-                      batch_id=batch_id, execution_name=task_id)
+                      batch_id=batch_id, execution_name=task_id, analysis_options=_options_json(options))
         records.create_video(video)
         try:
             with incoming.path.open("rb") as handle:
@@ -87,11 +91,12 @@ class VideoService:
         return VideoUploadResponse(video_id=video_id, task_id=task_id, status=VideoStatus.UPLOADING,
                                    message="视频上传成功，开始处理")
 
-    def upload(self, incoming: IncomingFile) -> VideoUploadResponse:
+    def upload(self, incoming: IncomingFile, options: AnalysisOptionsRequest | None = None) -> VideoUploadResponse:
         self.check_file(incoming)
-        return self._store(incoming, None)
+        return self._store(incoming, None, options)
 
-    def batch_upload(self, files: list[IncomingFile]) -> BatchUploadResponse:
+    def batch_upload(self, files: list[IncomingFile],
+                     options: AnalysisOptionsRequest | None = None) -> BatchUploadResponse:
         if not files:
             raise BadRequest("no files were sent (form field 'files')")
         if len(files) > self.settings.max_batch_files:
@@ -99,7 +104,7 @@ class VideoService:
         for incoming in files:  # all or nothing: check every file before storing any
             self.check_file(incoming)
         batch_id = str(uuid.uuid4())
-        videos = [self._store(incoming, batch_id) for incoming in files]
+        videos = [self._store(incoming, batch_id, options) for incoming in files]
         for video in videos:
             video.message = "上传成功"
         return BatchUploadResponse(batch_id=batch_id, total_count=len(videos), videos=videos,
@@ -111,7 +116,7 @@ class VideoService:
         key = VideoKeys(video_id).upload(self.settings.upload_prefix, request.filename)
         task_id = registered_execution_name(video_id, self.settings.bucket, key)
         records.create_video(Video(video_id, filename=request.filename, s3_key=key, size_bytes=request.size,
-                                   execution_name=task_id))
+                                   execution_name=task_id, analysis_options=_options_json(request.options)))
         content_type = "video/mp4"
         return PresignedUploadResponse(
             video_id=video_id, task_id=task_id, upload_url=self.store.presigned_put(key, content_type),
@@ -190,4 +195,16 @@ class VideoService:
             variable_frame_rate=video.variable_frame_rate, ai_confidence=video.ai_confidence,
             needs_review=bool(video.needs_review), review_reasons=list(video.review_reasons or []),
             marking_method=video.marking_method,
+            analysis_options=(AnalysisOptionsRequest.model_validate_json(video.analysis_options)
+                              if video.analysis_options else None),
+            ignored_regions=[IgnoredRegionResponse(x=r.x, y=r.y, w=r.w, h=r.h, reason=r.reason)
+                             for r in video.ignored_regions or []],
         )
+
+
+def _options_json(options: AnalysisOptionsRequest | None) -> str | None:
+    # Only what differs from the defaults is kept, so an upload without options stays without.
+    if options is None:
+        return None
+    chosen = options.model_dump(exclude_defaults=True)
+    return json.dumps(chosen, sort_keys=True) if chosen else None
