@@ -44,7 +44,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs; data in {data_dir}; "
+    print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs; "
+          f"console {cloud.api_url}/console/; data in {data_dir}; "
           f"open to anyone who can reach this address)", flush=True)
     stop.wait()
     print("stopping...", file=sys.stderr, flush=True)
