@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: install tools demo test test-unit test-integration test-e2e lint bench serve clean validate
+.PHONY: console test-node chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,32 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
-install: $(STAMP) node_modules/.installed
+# The console (console/, bundled by esbuild into console/dist) and the desktop shell (electron/, its
+# binary never downloaded here: only its main-process modules are tested, with node's test runner).
+console/node_modules/.installed: console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+CONSOLE_SOURCES := $(shell find console/src -type f 2>/dev/null) console/build.mjs
+console/dist/index.html: console/node_modules/.installed $(CONSOLE_SOURCES)
+	cd console && node build.mjs
+
+console: console/dist/index.html
+
+electron/node_modules/.installed: electron/package.json electron/package-lock.json
+	cd electron && ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's chromium for the browser tests (tests/e2e/test_console*.py); apt only when it is missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests skip without it)" >&2; fi; }
+
+install: $(STAMP) node_modules/.installed console/dist/index.html electron/node_modules/.installed
+
+test-node: console/node_modules/.installed electron/node_modules/.installed
+	node --test console/test/ electron/test/
 
 # SAM CLI and cfn-lint in their own venv: their pins must not bend the app's dependencies.
 $(TOOLS)/.installed:
@@ -46,8 +72,9 @@ validate: tools
 	$(TOOLS)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/sam validate --lint --region us-east-1
 
-test: install tools
+test: install tools chromium
 	$(VENV)/bin/ruff check .
+	node --test console/test/ electron/test/
 	@# pytest exits 5 when it collected no tests: for this suite that is a failure, said plainly.
 	FRAME_METRIC_TOOLS=$(CURDIR)/$(TOOLS)/bin $(VENV)/bin/pytest -q || { code=$$?; \
 	  if [ $$code -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$code; }
@@ -58,7 +85,7 @@ test-unit: install
 test-integration: install
 	$(VENV)/bin/pytest -q tests/integration
 
-test-e2e: install
+test-e2e: install chromium
 	$(VENV)/bin/pytest -q tests/e2e
 
 bench: install
@@ -81,3 +108,4 @@ bench-qr: install
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .pytest_cache .ruff_cache .aws-sam
+	rm -rf console/node_modules console/dist electron/node_modules

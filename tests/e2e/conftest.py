@@ -1,4 +1,5 @@
-"""One `frame-metric serve` shared by the runner's end-to-end modules (starting one takes seconds)."""
+"""One `frame-metric serve` shared by the runner's end-to-end modules (starting one takes seconds), and the
+headless browser of the console tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from frame_metric.localcloud.cloud import free_port
+from tests.e2e.console_browser import browser, page  # noqa: F401  (fixtures, found by name)
 from tests.serve_process import ServeProcess
 
 

@@ -54,8 +54,8 @@ def run_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     access = ("API key required (x-api-key)" if api_key else
               "OPEN: no API key, anyone who can reach this address may call it")
-    print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs; data in {data_dir}; "
-          f"{access})", flush=True)
+    print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs; "
+          f"console {cloud.api_url}/console/; data in {data_dir}; {access})", flush=True)
     stop.wait()
     print("stopping...", file=sys.stderr, flush=True)
     cloud.stop()

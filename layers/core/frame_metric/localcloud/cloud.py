@@ -31,7 +31,7 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_se
 
 from frame_metric.data import bind_models
 from frame_metric.data.connection import table_bindings
-from frame_metric.localcloud import access
+from frame_metric.localcloud import access, console_site
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
 from frame_metric.localcloud.stores import ObjectStoreServer, StoreError, TableStore
@@ -341,7 +341,8 @@ class LocalCloud:
         self.api = create_local_server(app, config, self.options.host, self.options.api_port)
         # Access lines go to the log (visible with -v), not to the terminal of every user.
         self.api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
-            _QuietRequestHandler, app_object=app, config=config, runtime=self.runtime, cloud=self)
+            _QuietRequestHandler, app_object=app, config=config, runtime=self.runtime, cloud=self,
+            console_dir=console_site.console_dir(self.template.root))
         self._start_thread("api", self.api.server.serve_forever)
 
 
@@ -353,15 +354,21 @@ _OWN_FUNCTION_ROUTES = [("POST", re.compile(r"^/api/v1/monitor/runs/(?P<run_id>[
 
 class _QuietRequestHandler(ChaliceRequestHandler):
     def __init__(self, *args: Any, runtime: LocalLambdaRuntime | None = None, cloud: LocalCloud | None = None,
-                 **kwargs: Any) -> None:
+                 console_dir: Path | None = None, **kwargs: Any) -> None:
         self.runtime = runtime  # set before the base class handles the request in its __init__
         self.cloud = cloud
+        self.console_dir = console_dir
         super().__init__(*args, **kwargs)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("api: " + format, *args)
 
     def _generic_handle(self) -> None:
+        if self.command in ("GET", "HEAD") and self.console_dir is not None and console_site.is_console_path(self.path):
+            self._send_console_file(self.console_dir)
+            return
+        # The console's static files pass without a key (a browser navigating cannot send one); its
+        # calls to the API carry the key.
         expected = self.cloud.api_key if self.cloud is not None else None
         if expected and access.needs_key(self.command, self.path) and not access.key_accepted(
                 self.headers.get(access.API_KEY_HEADER), expected):
@@ -389,6 +396,13 @@ class _QuietRequestHandler(ChaliceRequestHandler):
         self._parse_payload()
         self._send_http_response(405, {"Content-Type": "application/json"},
                                  json.dumps({"detail": f"method {self.command} is not allowed"}))
+
+    def _send_console_file(self, dist: Path) -> None:
+        reply = console_site.serve(dist, self.path)
+        headers = {"Content-Type": reply.content_type, "Cache-Control": "no-cache"}
+        if reply.location:
+            headers["Location"] = reply.location
+        self._send_http_response(reply.status, headers, b"" if self.command == "HEAD" else reply.body)
 
     def _invoke_function(self, function: str, path_parameters: dict[str, str]) -> None:
         """API Gateway's Lambda proxy integration: the request as a proxy event, the handler's

@@ -147,9 +147,11 @@ class Uploader:
                 self.reachable = False
                 return False
             if exc.status in (401, 403, 409):
-                self.refused = exc.detail  # the run ended elsewhere or the token is wrong: stop sending
                 if exc.status == 409:
-                    self._poll_status()  # say how it ended (cancelled from the console, failed by the sweeper)
+                    # How it ended (cancelled from the console, failed by the sweeper), learnt before
+                    # `refused` is set: the runner's watch reads them in that order from another thread.
+                    self._poll_status()
+                self.refused = exc.detail  # the run ended elsewhere or the token is wrong: stop sending
                 return False
             log.error("batch %s refused (%s): %s", batch["seq"], exc.status, exc.detail)
             self.dropped += len(batch["samples"])  # malformed for the server: retrying cannot help

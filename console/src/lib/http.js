@@ -1,0 +1,80 @@
+// Talking to the frame-metric API: one base URL, JSON in and out, `{"detail": ...}` errors as ApiError.
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(typeof detail === "string" ? detail : JSON.stringify(detail));
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+/** The base URL the console talks to: config.json's apiUrl (a static deploy), else the page's origin. */
+export function resolveApiBase(config, pageOrigin) {
+  const configured = config && typeof config.apiUrl === "string" ? config.apiUrl.trim() : "";
+  return (configured || pageOrigin).replace(/\/+$/, "");
+}
+
+/** A readable sentence out of whatever an error answer carried (FastAPI-style lists included). */
+export function detailText(detail) {
+  if (detail == null) return "unknown error";
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail.map((item) => {
+      if (item && typeof item === "object") {
+        const where = item.line != null ? `line ${item.line}: ` : item.loc ? `${[].concat(item.loc).join(".")}: ` : "";
+        return where + (item.message || item.msg || JSON.stringify(item));
+      }
+      return String(item);
+    }).join("; ");
+  }
+  return JSON.stringify(detail);
+}
+
+export function makeClient(base, fetchImpl = globalThis.fetch.bind(globalThis)) {
+  const url = (path) => `${base}/api/v1${path}`;
+
+  async function request(method, path, body, { raw = false } = {}) {
+    const init = { method, headers: {} };
+    if (body instanceof FormData) {
+      init.body = body;
+    } else if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetchImpl(url(path), init);
+    } catch (error) {
+      throw new ApiError(0, `cannot reach the API at ${base}: ${error.message}`);
+    }
+    if (!response.ok) {
+      let detail = `${response.status} ${response.statusText}`;
+      try {
+        const parsed = await response.json();
+        if (parsed && parsed.detail !== undefined) detail = parsed.detail;
+      } catch { /* not JSON: keep the status line */ }
+      throw new ApiError(response.status, detail);
+    }
+    if (raw) return response;
+    const text = await response.text();
+    return text ? JSON.parse(text) : null;
+  }
+
+  return {
+    base,
+    url,
+    get: (path) => request("GET", path),
+    post: (path, body) => request("POST", path, body ?? {}),
+    put: (path, body) => request("PUT", path, body),
+    del: (path) => request("DELETE", path),
+    blob: async (method, path, body) => (await request(method, path, body, { raw: true })).blob(),
+  };
+}
+
+/** A query string from the defined values only. */
+export function query(params) {
+  const parts = Object.entries(params)
+    .filter(([, value]) => value !== undefined && value !== null && value !== "")
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+  return parts.length ? `?${parts.join("&")}` : "";
+}

@@ -1,0 +1,118 @@
+// Live monitoring data: chunks from GET /runs/{id}/samples?since=CURSOR appended to per-metric series,
+// turned into uPlot's aligned arrays, and the times of jank to mark on the FPS chart.
+
+// PerfDog's rule as the server applies it (monitor/results.py): a frame time over twice the mean of
+// the previous three and over 83.3 ms is jank.
+const JANK_MS = 83.3;
+
+export class LiveSeries {
+  constructor() {
+    this.cursor = null;
+    this.series = new Map(); // metric -> [[t, value], ...] in time order
+    this.marks = [];
+  }
+
+  /** Add one poll's answer; returns how many points arrived. */
+  append(chunk) {
+    let added = 0;
+    for (const [metric, points] of Object.entries(chunk.series || {})) {
+      const target = this.series.get(metric) || [];
+      for (const point of points) target.push([Number(point[0]), Number(point[1])]);
+      target.sort((a, b) => a[0] - b[0]);
+      this.series.set(metric, target);
+      added += points.length;
+    }
+    for (const mark of chunk.marks || []) this.marks.push({ t: Number(mark.t), name: mark.name });
+    this.marks.sort((a, b) => a.t - b.t);
+    if (chunk.cursor !== undefined && chunk.cursor !== null) this.cursor = chunk.cursor;
+    return added;
+  }
+
+  metrics() {
+    return [...this.series.keys()].sort();
+  }
+
+  points(metric) {
+    return this.series.get(metric) || [];
+  }
+
+  count() {
+    let total = 0;
+    for (const points of this.series.values()) total += points.length;
+    return total;
+  }
+}
+
+/** uPlot's data for several metrics on one time axis: [[t...], [v or null...], ...]. */
+export function aligned(live, metrics) {
+  const times = new Set();
+  for (const metric of metrics) for (const [t] of live.points(metric)) times.add(t);
+  const axis = [...times].sort((a, b) => a - b);
+  const index = new Map(axis.map((t, i) => [t, i]));
+  const columns = metrics.map((metric) => {
+    const column = new Array(axis.length).fill(null);
+    for (const [t, value] of live.points(metric)) column[index.get(t)] = value;
+    return column;
+  });
+  return [axis, ...columns];
+}
+
+/** Times of jank: samples of `jank`/`big_jank` above 0, and frame times that break the rule above. */
+export function jankTimes(live) {
+  const found = [];
+  for (const metric of ["jank", "big_jank"]) {
+    for (const [t, value] of live.points(metric)) if (value > 0) found.push({ t, big: metric === "big_jank" });
+  }
+  const frames = live.points("frame_time");
+  for (let i = 3; i < frames.length; i += 1) {
+    const current = frames[i][1];
+    const previousMean = (frames[i - 1][1] + frames[i - 2][1] + frames[i - 3][1]) / 3;
+    if (current > 2 * previousMean && current > JANK_MS) found.push({ t: frames[i][0], big: current > 125 });
+  }
+  return found.sort((a, b) => a.t - b.t);
+}
+
+// Which metrics share a chart: one chart per kind of quantity, so units never mix on an axis.
+export const CHART_GROUPS = [
+  { title: "CPU", unit: "%", metrics: ["app_cpu", "app_cpu_per_core", "system_cpu", "cpu", "cpu_app", "cpu_total"] },
+  { title: "Memory", unit: "MB", match: (name) => name.startsWith("memory") || name.includes("pss") },
+  { title: "FPS", unit: "fps", metrics: ["fps"] },
+  { title: "Frame time", unit: "ms", metrics: ["frame_time"] },
+  { title: "Network", unit: "KB/s", match: (name) => name.startsWith("net_") },
+  { title: "Disk", unit: "KB/s", match: (name) => name.startsWith("disk_") },
+  { title: "Temperature", unit: "°C", match: (name) => name.includes("temp") },
+];
+
+/** Groups of the metrics present: known groups first, every other metric on a chart of its own. */
+export function groupMetrics(names) {
+  const left = new Set(names);
+  const groups = [];
+  for (const group of CHART_GROUPS) {
+    const members = names.filter((name) => left.has(name)
+      && (group.metrics ? group.metrics.includes(name) : group.match(name)));
+    if (members.length) {
+      groups.push({ title: group.title, unit: group.unit, metrics: members });
+      for (const name of members) left.delete(name);
+    }
+  }
+  for (const name of names) if (left.has(name)) groups.push({ title: name, unit: "", metrics: [name] });
+  return groups;
+}
+
+// The runner marks every step's start and end ("step 3 wait start"): drawn, but only the script's own
+// marks get a label, or the charts drown in text.
+const STEP_MARK = /^step \d+ \S+ (start|end)$/;
+
+/** Marks close in time drawn as one line, labelled with the script's own marks among them. */
+export function mergedMarks(marks, within = 0.05) {
+  const merged = [];
+  for (const mark of marks) {
+    const last = merged[merged.length - 1];
+    if (last && mark.t - last.t <= within) last.names.push(mark.name);
+    else merged.push({ t: mark.t, names: [mark.name] });
+  }
+  return merged.map(({ t, names }) => {
+    const own = names.filter((name) => !STEP_MARK.test(name));
+    return { t, label: own.join(" · "), step: own.length === 0, title: names.join(" · ") };
+  });
+}

@@ -1,0 +1,207 @@
+// One monitoring run: charts that follow the run every second (the live `since` cursor), script marks,
+// jank and the recording's first/last frame as annotations, then the summary and verdict; and the
+// comparison of two runs.
+import { h, replace, load, badge, table, empty, errorBox } from "../dom.js";
+import { detailText, query } from "../lib/http.js";
+import { when, number, seconds } from "../lib/format.js";
+import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../lib/live.js";
+import { LiveChart } from "../charts.js";
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+const STATS = ["count", "min", "avg", "median", "p90", "p95", "max"];
+
+function summary(results) {
+  const metrics = Object.entries(results.metrics || {}).filter(([, s]) => s.count);
+  return h("div#run-summary",
+    h("p.verdict", "Verdict: ", badge(results.verdict ?? "not judged"),
+      ` · ${results.sample_count} samples, ${results.mark_count} marks, jank ${results.jank?.jank ?? 0} (big ${results.jank?.big_jank ?? 0})`),
+    results.failures?.length ? h("ul.failures", results.failures.map((f) =>
+      h("li", `${f.metric} ${f.stat} = ${number(f.observed)} breaks ${f.op} ${f.value}`))) : null,
+    table([{ title: "Metric", cell: ([name]) => h("code", name) },
+      ...STATS.map((stat) => ({ title: stat, cell: ([, s]) => number(s[stat]) }))], metrics, { emptyText: "No samples were stored." }),
+    results.segments?.length ? h("details", h("summary", `Per mark segment (${results.segments.length})`),
+      table([{ title: "Segment", cell: (s) => s.name }, { title: "From", cell: (s) => seconds(s.start, 2) },
+        { title: "To", cell: (s) => s.end == null ? "end" : seconds(s.end, 2) },
+        { title: "Averages", cell: (s) => Object.entries(s.metrics).map(([m, v]) => `${m} ${number(v.avg)}`).join(", ") }],
+      results.segments)) : null);
+}
+
+export async function runScreen({ api, root, params, onLeave }) {
+  let run = await load(root, () => api.get(`/monitor/runs/${params.id}`), () => h("div"), "Loading the run");
+  if (!run) return;
+  // A run that had ended before the page opened is complete after the first read.
+  const endedBeforeOpen = TERMINAL.has(run.status);
+  const live = new LiveSeries();
+  const units = {};
+  const head = h("div");
+  const chartsBox = h("div.charts#run-charts");
+  const counter = h("span#live-count", "0 points");
+  const summaryBox = h("div.card", empty("The summary and verdict appear when the run ends."));
+  const charts = new Map();
+  let stopped = false;
+  let timer = null;
+  onLeave(() => { stopped = true; clearTimeout(timer); });
+  const resize = () => charts.forEach((chart) => chart.resize(chartsBox.clientWidth));
+  window.addEventListener("resize", resize);
+  onLeave(() => window.removeEventListener("resize", resize));
+
+  function notesFor(group) {
+    const notes = mergedMarks(live.marks).map((mark, i) => ({ t: mark.t, color: mark.step ? "#d1d5db" : "#6b7280",
+      dash: true, label: mark.label, row: (i % 3) + 1 }));
+    if (group.metrics.some((m) => ["fps", "frame_time", "jank", "big_jank"].includes(m))) {
+      for (const jank of jankTimes(live)) notes.push({ t: jank.t, color: "#dc2626", tick: true, width: jank.big ? 3 : 2 });
+    }
+    const video = run.video;
+    if (video?.first_frame_t != null) notes.push({ t: video.first_frame_t, color: "#16a34a", width: 2, label: "first frame", row: 4 });
+    if (video?.last_frame_t != null) notes.push({ t: video.last_frame_t, color: "#9333ea", width: 2, label: "last frame", row: 4 });
+    return notes;
+  }
+
+  function redraw() {
+    chartsBox.querySelector(".waiting")?.remove();
+    for (const group of groupMetrics(live.metrics())) {
+      const key = group.title;
+      let chart = charts.get(key);
+      if (chart && chart.group.metrics.join() !== group.metrics.join()) {  // a new metric joined the group
+        chart.destroy();
+        chart = null;
+      }
+      if (!chart) {
+        chart = new LiveChart(chartsBox, group, () => notesFor(group), units);
+        charts.set(key, chart);
+      }
+      chart.setData(aligned(live, group.metrics));
+    }
+    counter.textContent = `${live.count()} points, ${live.marks.length} marks`;
+  }
+
+  function drawHead() {
+    replace(head,
+      h("h1", `Run ${run.run_id.slice(0, 8)} `, badge(run.status), " ", run.verdict ? badge(run.verdict) : null),
+      h("p.facts-row.row",
+        h("a", { href: `#/monitor/tasks/${run.task_id}` }, "task"),
+        h("span", `created ${when(run.created_at)}`), h("span", `started ${when(run.started_at)}`),
+        run.finished_at ? h("span", `ended ${when(run.finished_at)}`) : h("span.live-dot", "live"),
+        counter,
+        h("a.button", { href: api.url(`/monitor/runs/${run.run_id}/export${query({ format: "csv" })}`) }, "CSV"),
+        h("a.button", { href: api.url(`/monitor/runs/${run.run_id}/export${query({ format: "excel" })}`) }, "Excel"),
+        TERMINAL.has(run.status) ? null : h("button.danger", { onclick: async () => {
+          try { await api.post(`/monitor/runs/${run.run_id}/cancel`); } catch (error) { head.append(errorBox(error)); }
+        } }, "Cancel run")),
+      run.failure_reason ? errorBox(run.failure_reason) : null,
+      run.video ? h("p", `Recording ${run.video.video_id.slice(0, 8)}: first frame at ${seconds(run.video.first_frame_t)}, `
+        + `last at ${seconds(run.video.last_frame_t)} on the run's time axis (${seconds(run.video.duration)})`) : null);
+  }
+
+  // A screen recording of the run: its first/last frame then show on the charts' time axis.
+  const linkBox = h("div.card");
+  async function showLinkForm() {
+    let videos = [];
+    try {
+      videos = await api.get(`/video/list${query({ status: "completed", limit: 100 })}`);
+    } catch (error) {
+      replace(linkBox, errorBox(error));
+      return;
+    }
+    const video = h("select#link-video", videos.map((v) => h("option", { value: v.video_id, selected: v.video_id === run.video_id }, v.filename)));
+    const offset = h("input.narrow#link-offset", { type: "number", step: "any", value: run.video?.offset_s ?? 0 });
+    const feedback = h("span");
+    replace(linkBox, h("h2", "Recording"),
+      videos.length ? h("form.row", { onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          run = await api.put(`/monitor/runs/${run.run_id}/video`, { video_id: video.value, offset_s: Number(offset.value) });
+          drawHead();
+          charts.forEach((chart) => chart.refresh());
+          replace(feedback, h("span.ok#link-saved", "linked"));
+        } catch (error) {
+          replace(feedback, h("span.bad", detailText(error.detail ?? error.message)));
+        }
+      } }, h("label", "Video ", video), h("label", "starts at run time (s) ", offset),
+      h("button", { type: "submit" }, run.video ? "Change" : "Link"), feedback)
+        : empty("No analysed recording to link: upload the run's screen recording on the Videos page."));
+  }
+
+  async function poll() {
+    if (stopped) return;
+    try {
+      const [chunk, latest] = await Promise.all([
+        api.get(`/monitor/runs/${params.id}/samples${query({ since: live.cursor ?? 0 })}`),
+        api.get(`/monitor/runs/${params.id}`)]);
+      const added = live.append(chunk);
+      const statusChanged = latest.status !== run.status || latest.verdict !== run.verdict;
+      run = latest;
+      if (added || chunk.marks?.length) redraw();
+      if (statusChanged) drawHead();
+      if (TERMINAL.has(run.status) && (!added || endedBeforeOpen)) {  // ended and drained: the results are final
+        await load(summaryBox, () => api.get(`/monitor/runs/${params.id}/results`), summary, "Computing results");
+        drawHead();
+        return;
+      }
+    } catch (error) {
+      replace(summaryBox, errorBox(error));
+    }
+    timer = setTimeout(poll, 1000);
+  }
+
+  replace(root, h("p", h("a", { href: "#/monitor" }, "← Monitoring")), head,
+    h("div.card", h("h2", "Live"), h("p.muted", "Dashed lines: script marks. Red ticks: jank. Green/purple: the recording's first and last frame."),
+      chartsBox),
+    summaryBox, linkBox);
+  drawHead();
+  showLinkForm();
+  try {
+    for (const item of await api.get("/monitor/items")) units[item.name] = item.unit;
+  } catch { /* units are a nicety */ }
+  await poll();
+  if (!live.count() && !TERMINAL.has(run.status)) chartsBox.prepend(h("p.muted.waiting", "Waiting for the runner's first samples…"));
+}
+
+export async function compareScreen({ api, root, query: q }) {
+  const body = h("div");
+  replace(root, h("p", h("a", { href: "#/monitor" }, "← Monitoring")), h("h1", "Compare two runs"), body);
+  if (!q.a || !q.b) {
+    replace(body, empty("Tick two runs on a task's page to compare them."));
+    return;
+  }
+  await load(body, async () => {
+    const [comparison, a, b] = await Promise.all([
+      api.get(`/monitor/runs/compare${query({ a: q.a, b: q.b })}`),
+      api.get(`/monitor/runs/${q.a}/samples`), api.get(`/monitor/runs/${q.b}/samples`)]);
+    return { comparison, a, b };
+  }, ({ comparison, a, b }) => {
+    const rows = Object.entries(comparison.metrics || {});
+    const chartsBox = h("div.charts");
+    const view = h("div",
+      h("p", `A = ${q.a.slice(0, 8)}, B = ${q.b.slice(0, 8)}; delta is B − A.`),
+      h("div.card", table([
+        { title: "Metric", cell: ([m]) => h("code", m) },
+        ...["avg", "p95", "max"].flatMap((stat) => [
+          { title: `${stat} A`, cell: ([, r]) => number(r.a[stat]) },
+          { title: `${stat} B`, cell: ([, r]) => number(r.b[stat]) },
+          { title: `Δ ${stat}`, cell: ([, r]) => {
+            const pct = r.delta[`${stat}_pct`];
+            return h(`span${r.delta[stat] > 0 ? ".up" : r.delta[stat] < 0 ? ".down" : ""}`,
+              `${number(r.delta[stat])}${pct != null ? ` (${number(pct, 1)}%)` : ""}`);
+          } }]),
+      ], rows, { emptyText: "The runs share no metrics." })),
+      h("div.card", h("h2", "Both runs on one time axis"), chartsBox));
+    // Charts after the view is in the page (uPlot measures its container).
+    setTimeout(() => {
+      const left = new LiveSeries();
+      left.append(a);
+      const right = new LiveSeries();
+      right.append(b);
+      const shared = left.metrics().filter((m) => right.metrics().includes(m));
+      for (const metric of shared) {
+        const merged = new LiveSeries();
+        merged.series.set(`A ${metric}`, left.points(metric));
+        merged.series.set(`B ${metric}`, right.points(metric));
+        const names = [`A ${metric}`, `B ${metric}`];
+        new LiveChart(chartsBox, { title: metric, unit: "", metrics: names }, () => []).setData(aligned(merged, names));
+      }
+      if (!shared.length) chartsBox.append(empty("No metric in common to draw."));
+    });
+    return view;
+  }, "Comparing");
+}

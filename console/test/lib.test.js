@@ -1,0 +1,113 @@
+import test from "node:test";
+import assert from "node:assert/strict";
+import { Selection, scoreHeights } from "../src/lib/filmstrip.js";
+import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../src/lib/live.js";
+import { parseRoute, href } from "../src/lib/route.js";
+import { resolveApiBase, detailText, makeClient, query, ApiError } from "../src/lib/http.js";
+import { seconds, bytes, percent } from "../src/lib/format.js";
+
+const frames = Array.from({ length: 30 }, (_, i) => ({ id: `f${i}`, frame_number: i, timestamp: i / 30, scene_change_score: i % 7 }));
+
+test("the filmstrip cursor starts on the marked first frame and steps within the ends", () => {
+  const selection = new Selection([...frames].reverse(), frames[5], frames[20]);
+  assert.equal(selection.current.id, "f5");
+  assert.equal(selection.duration, 0.5);
+  selection.step(-10);
+  assert.equal(selection.cursor, 0);
+  selection.step(100);
+  assert.equal(selection.current.id, "f29");
+});
+
+test("picking first and last gives the new duration, and a last before the first is refused", () => {
+  const selection = new Selection(frames, frames[5], frames[20]);
+  selection.jumpTo("f3");
+  selection.pickFirst();
+  selection.step(24);
+  selection.pickLast();
+  assert.equal(selection.duration, 0.8);
+  assert.equal(selection.problem, null);
+  selection.jumpTo("f1");
+  selection.pickLast();
+  assert.match(selection.problem, /after the first/);
+  assert.equal(new Selection(frames).problem, "pick a first frame (F)");
+});
+
+test("score bars are relative to the largest score, and all-zero scores do not divide by zero", () => {
+  assert.deepEqual(scoreHeights([{ scene_change_score: 1 }, { scene_change_score: 4 }]), [0.25, 1]);
+  assert.deepEqual(scoreHeights([{ scene_change_score: 0 }, {}]), [0, 0]);
+});
+
+test("live chunks append in time order and keep the latest cursor", () => {
+  const live = new LiveSeries();
+  assert.equal(live.append({ cursor: 2, series: { app_cpu: [[1, 10], [2, 20]] }, marks: [{ t: 1.5, name: "b" }] }), 2);
+  assert.equal(live.append({ cursor: 3, series: { app_cpu: [[0.5, 5]], memory_rss: [[2, 100]] }, marks: [{ t: 0.2, name: "a" }] }), 2);
+  assert.equal(live.append({ cursor: 3, series: {}, marks: [] }), 0);
+  assert.equal(live.cursor, 3);
+  assert.deepEqual(live.points("app_cpu").map(([t]) => t), [0.5, 1, 2]);
+  assert.deepEqual(live.marks.map((m) => m.name), ["a", "b"]);
+  assert.deepEqual(aligned(live, ["app_cpu", "memory_rss"]), [[0.5, 1, 2], [5, 10, 20], [null, null, 100]]);
+});
+
+test("jank: reported jank samples and frame times over twice the previous three and 83.3 ms", () => {
+  const live = new LiveSeries();
+  live.append({ series: { frame_time: [[1, 16], [2, 17], [3, 16], [4, 90], [5, 16], [6, 16], [7, 16], [8, 140]], jank: [[2.5, 0], [3.5, 2]] } });
+  assert.deepEqual(jankTimes(live), [{ t: 3.5, big: false }, { t: 4, big: false }, { t: 8, big: true }]);
+});
+
+test("metrics are grouped by what they measure, unknown ones on charts of their own", () => {
+  const groups = groupMetrics(["app_cpu", "memory_rss", "threads", "system_cpu", "net_rx", "fps", "cpu_temperature"]);
+  assert.deepEqual(groups.map((g) => [g.title, g.metrics]), [
+    ["CPU", ["app_cpu", "system_cpu"]], ["Memory", ["memory_rss"]], ["FPS", ["fps"]], ["Network", ["net_rx"]],
+    ["Temperature", ["cpu_temperature"]], ["threads", ["threads"]]]);
+});
+
+test("routes: screens with ids and queries, unknown paths, the default", () => {
+  assert.deepEqual(parseRoute("#/monitor/runs/abc?x=1"), { screen: "run", params: { id: "abc" }, query: { x: "1" }, path: "/monitor/runs/abc" });
+  assert.equal(parseRoute("").screen, "videos");
+  assert.equal(parseRoute("#/monitor/scripts/new").screen, "script");
+  assert.deepEqual(parseRoute("#/monitor/scripts/new").params, {});
+  assert.equal(parseRoute("#/nope/1/2").screen, "not-found");
+  assert.equal(href("/videos", { status: "failed", skip: "" }), "#/videos?status=failed");
+});
+
+test("the API base: config.json's apiUrl, else the page's origin", () => {
+  assert.equal(resolveApiBase({ apiUrl: "https://x.example.com/prod/" }, "http://localhost:8000"), "https://x.example.com/prod");
+  assert.equal(resolveApiBase({ apiUrl: "" }, "http://localhost:8000"), "http://localhost:8000");
+  assert.equal(resolveApiBase(null, "http://localhost:8000/"), "http://localhost:8000");
+});
+
+test("error details read as sentences", () => {
+  assert.equal(detailText("video x not found"), "video x not found");
+  assert.equal(detailText([{ line: 3, column: 1, message: "unknown step" }, { loc: ["body", "name"], msg: "required" }]),
+    "line 3: unknown step; body.name: required");
+  assert.equal(query({ a: 1, b: "", c: null, d: "x y" }), "?a=1&d=x%20y");
+});
+
+test("the client sends JSON and turns a {detail} answer into an ApiError", async () => {
+  const calls = [];
+  const fake = async (url, init) => {
+    calls.push([url, init.method, init.body]);
+    if (url.endsWith("/missing")) return new Response(JSON.stringify({ detail: "no such run" }), { status: 404 });
+    return new Response(JSON.stringify({ ok: true }), { status: 200 });
+  };
+  const api = makeClient("http://h", fake);
+  assert.deepEqual(await api.post("/x", { a: 1 }), { ok: true });
+  assert.deepEqual(calls[0], ["http://h/api/v1/x", "POST", "{\"a\":1}"]);
+  await assert.rejects(api.get("/missing"), (error) => error instanceof ApiError && error.status === 404 && error.detail === "no such run");
+  const down = makeClient("http://h", async () => { throw new TypeError("fetch failed"); });
+  await assert.rejects(down.get("/x"), /cannot reach the API at http:\/\/h/);
+});
+
+test("formatting", () => {
+  assert.equal(seconds(1.23456), "1.235 s");
+  assert.equal(seconds(null), "—");
+  assert.equal(bytes(1536), "1.5 KB");
+  assert.equal(percent(0.853), "85%");
+});
+
+test("marks at (almost) the same time share one label", () => {
+  assert.deepEqual(mergedMarks([{ t: 1, name: "step 1 wait end" }, { t: 1.01, name: "login" }, { t: 2, name: "step 2 tap start" }, { t: 3, name: "done" }]), [
+    { t: 1, label: "login", step: false, title: "step 1 wait end · login" },
+    { t: 2, label: "", step: true, title: "step 2 tap start" },
+    { t: 3, label: "done", step: false, title: "done" }]);
+});
