@@ -96,6 +96,11 @@ bench: install
 bench-ingest: install
 	$(PY) bench/bench_ingest.py $(BENCH_ARGS)
 
+# Mixed load on the embedded local cloud: uploads, status polling and ingest at once (BENCH_ARGS="--seconds 10").
+.PHONY: bench-load
+bench-load: install
+	$(PY) bench/bench_load.py $(BENCH_ARGS)
+
 # QR codes against the embedded local cloud: plain requests/s over HTTP, time per artistic/animated code.
 .PHONY: bench-qr
 bench-qr: install

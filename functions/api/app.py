@@ -13,6 +13,7 @@ from frame_metric import __version__
 from frame_metric.api.cors import with_cors
 from frame_metric.api.docs import asset, docs_page
 from frame_metric.api.http import View, error_response, guarded, json_body, json_response, query_int, query_str
+from frame_metric.api.middleware import add_api_middleware
 from frame_metric.api.monitor_config_routes import monitor_config_blueprint
 from frame_metric.api.monitor_run_routes import monitor_runs_blueprint
 from frame_metric.api.multipart import parse_form
@@ -36,6 +37,7 @@ app.api.binary_types.append("application/vnd.openxmlformats-officedocument.sprea
 app.register_blueprint(task_blueprint(), url_prefix=f"{API}/task")
 app.register_blueprint(review_blueprint(), url_prefix=f"{API}/review")
 app.register_blueprint(qr_blueprint(), url_prefix=f"{API}/qr")  # answers image/png, image/gif (binary by default)
+add_api_middleware(app)  # {"detail": ...} for Chalice's own refusals; CORS for the console's origin only
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ def cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     serve = ServeProcess(tmp_path_factory.mktemp("serve-data"), free_port()).start()
     assert "data in" in serve.ready_line
+    assert "OPEN: no API key" in serve.ready_line  # the local cloud says it is open when it starts
     try:
         yield serve.url
     finally:

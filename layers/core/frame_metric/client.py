@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote
@@ -47,14 +47,25 @@ class _CountingReader:
         return chunk
 
 
+def default_api_key() -> str | None:
+    """The key a deployed API (API Gateway usage plan) or `serve --api-key` requires, sent as x-api-key."""
+    return os.environ.get("FRAME_METRIC_API_KEY") or None
+
+
+def key_headers(api_key: str | None) -> dict[str, str]:
+    return {"x-api-key": api_key} if api_key else {}
+
+
 @dataclass
 class FrameMetricClient:
     base_url: str
     timeout: float = 30.0
+    api_key: str | None = field(default_factory=default_api_key, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.session = requests.Session()
+        self.session.headers.update(key_headers(self.api_key))
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.timeout)

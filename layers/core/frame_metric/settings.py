@@ -43,14 +43,15 @@ class Settings:
     task_videos_table: str = "frame-metric-task-videos"
     review_history_table: str = "frame-metric-review-history"
     # Seconds a running monitor run may stay silent (no heartbeat, no samples) before it is failed.
-    run_heartbeat_timeout_seconds: int = 60
+    run_heartbeat_timeout_seconds: int = 120  # above a minute: a runner may lose the server that long
     state_machine_arn: str = ""
     # The function that stores full-size images of frames a reviewer picked (empty: none are made).
     frame_images_function: str = ""
     upload_prefix: str = "uploads/"
     max_video_bytes: int = 500 * MB
     max_batch_files: int = 5
-    presign_seconds: int = 3600
+    # Presigned URLs are short-lived: the bucket is private and a URL is a bearer credential.
+    presign_seconds: int = 900
     # Frames per Map segment: short recordings are one segment, long ones fan out.
     segment_frames: int = 3600
     # Scratch space for local copies of recordings (Lambda's /tmp is 2 GB in template.yaml).
@@ -58,6 +59,14 @@ class Settings:
     # Seconds an execution may run before the pipeline gives up on it and marks the video failed.
     pipeline_timeout_seconds: int = 900
     version: str = "1.0.0"
+    # Hardening (README "Access control", "What the system promises"). The browser origin of the web
+    # console allowed by CORS ("" allows none); limits a recording must keep to be analysed; how long
+    # monitoring sample batches are kept (0: until deleted).
+    cors_origin: str = ""
+    max_video_seconds: int = 600
+    max_video_pixels: int = 3840 * 2160
+    max_video_frames: int = 72_000
+    sample_retention_days: int = 0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -90,6 +99,11 @@ class Settings:
             segment_frames=_int("FRAME_METRIC_SEGMENT_FRAMES", cls.segment_frames),
             scratch_bytes=_int("FRAME_METRIC_SCRATCH_BYTES", cls.scratch_bytes),
             pipeline_timeout_seconds=_int("FRAME_METRIC_PIPELINE_TIMEOUT", cls.pipeline_timeout_seconds),
+            cors_origin=env.get("FRAME_METRIC_CORS_ORIGIN", cls.cors_origin),
+            max_video_seconds=_int("FRAME_METRIC_MAX_VIDEO_SECONDS", cls.max_video_seconds),
+            max_video_pixels=_int("FRAME_METRIC_MAX_VIDEO_PIXELS", cls.max_video_pixels),
+            max_video_frames=_int("FRAME_METRIC_MAX_VIDEO_FRAMES", cls.max_video_frames),
+            sample_retention_days=_int("FRAME_METRIC_SAMPLE_RETENTION_DAYS", cls.sample_retention_days),
         )
 
 

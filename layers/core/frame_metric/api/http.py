@@ -49,14 +49,21 @@ def guarded(view: View) -> View:
     return run
 
 
+# No paging value or count the API takes comes near this; bigger ones are refused, not overflowed.
+QUERY_INT_LIMIT = 2**31 - 1
+
+
 def query_int(request: Request, name: str, default: int) -> int:
     raw = (request.query_params or {}).get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise ValidationFailed(f"{name} must be an integer, got {raw!r}") from None
+        raise ValidationFailed(f"{name} must be an integer, got {raw[:40]!r}") from None
+    if abs(value) > QUERY_INT_LIMIT:
+        raise ValidationFailed(f"{name} is out of range (at most {QUERY_INT_LIMIT})")
+    return value
 
 
 def query_str(request: Request, name: str) -> str | None:

@@ -200,6 +200,11 @@ OPERATIONS += [
 ]
 
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+# Access (README "Access control"): an API key on every operation, as API Gateway's usage plan checks
+# it; sample ingest takes the run token instead.
+_SECURITY_SCHEMES = {"api_key": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+                     "run_token": {"type": "http", "scheme": "bearer"}}
+_TOKEN_ONLY = {("post", f"{API}/monitor/runs/{{run_id}}/samples")}
 
 
 def _component_name(model: type[BaseModel]) -> str:
@@ -233,6 +238,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
         spec: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _operation_id(op)}
+        if (op.method, op.path) in _TOKEN_ONLY:
+            spec["security"] = [{"run_token": []}]
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in _path_params(op.path)]
         parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
@@ -251,7 +258,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         if op.produces != "application/json":
             ok = {"type": "string", "format": "binary"}
         spec["responses"] = {"200": {"description": "OK", "content": {op.produces: {"schema": ok}}}}
-        for code in op.errors:
+        for code in sorted({*op.errors, *_implied_errors(op)}):
             error = {"schema": {"$ref": "#/components/schemas/Error"}}
             spec["responses"][str(code)] = {"description": "Error", "content": {"application/json": error}}
         paths.setdefault(op.path, {})[op.method] = spec
@@ -260,11 +267,25 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         "info": {"title": "frame-metric", "version": __version__,
                  "description": "Frame-exact response times from screen recordings. Errors are {\"detail\": ...}."},
         "paths": paths,
-        "components": {"schemas": components},
+        "components": {"schemas": components, "securitySchemes": _SECURITY_SCHEMES},
+        "security": [{"api_key": []}],
     }
     if server_url:
         document["servers"] = [{"url": server_url}]
     return document
+
+
+def _implied_errors(op: Operation) -> set[int]:
+    """Answers every operation of a kind can give, whatever its own list says: a JSON body may be no
+    JSON (400) or the wrong shape (422), a form the wrong type (415), any query value out of range (422)."""
+    implied: set[int] = set()
+    if op.body is not None:
+        implied |= {400, 422}
+    if op.multipart is not None:
+        implied |= {400, 413, 415}
+    if op.query:
+        implied.add(422)
+    return implied
 
 
 def _path_params(path: str) -> list[str]:

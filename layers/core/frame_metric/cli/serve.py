@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -21,18 +22,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--data-dir", type=Path, default=None,
                        help="where videos, tables and objects are kept (default: $FRAME_METRIC_DATA_DIR or "
                             "~/.local/share/frame-metric)")
+    serve.add_argument("--api-key", dest="serve_api_key", default=None,
+                       help="require this key as x-api-key on every call but sample ingest, as the deployed API "
+                            "does (default: $FRAME_METRIC_API_KEY; none: open, loopback only)")
     serve.set_defaults(handler=run_serve)
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from frame_metric.localcloud.access import API_KEY_ENV, OpenToNetwork
     from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions, default_data_dir
     from frame_metric.localcloud.stores import StoreError
 
     data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
+    api_key = args.serve_api_key or os.environ.get(API_KEY_ENV) or None
     cloud = LocalCloud(LocalCloudOptions(api_port=args.port, aws_port=args.aws_port, host=args.host,
-                                         data_dir=data_dir))
+                                         data_dir=data_dir, api_key=api_key))
     try:
         cloud.start()
+    except OpenToNetwork as exc:
+        return fail(str(exc))
     except StoreError as exc:
         return fail(f"cannot start the local cloud: {exc}")
     except OSError as exc:
@@ -44,9 +52,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    access = ("API key required (x-api-key)" if api_key else
+              "OPEN: no API key, anyone who can reach this address may call it")
     print(f"frame-metric serving on {cloud.api_url} (API docs {cloud.api_url}/docs; "
-          f"console {cloud.api_url}/console/; data in {data_dir}; "
-          f"open to anyone who can reach this address)", flush=True)
+          f"console {cloud.api_url}/console/; data in {data_dir}; {access})", flush=True)
     stop.wait()
     print("stopping...", file=sys.stderr, flush=True)
     cloud.stop()

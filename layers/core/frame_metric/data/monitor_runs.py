@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
 from pynamodb.models import Model
 
@@ -121,5 +121,7 @@ class SampleBatch(Model):
     samples_json = UnicodeAttribute(default="[]")
     marks_json = UnicodeAttribute(default="[]")
     received_at = UTCDateTimeAttribute(default=utcnow)
+    # DynamoDB TTL (template.yaml SampleBatchesTable): set only while FRAME_METRIC_SAMPLE_RETENTION_DAYS > 0.
+    expires_at = TTLAttribute(null=True)
 
     by_arrival = _BatchesByArrival()

@@ -31,7 +31,7 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_se
 
 from frame_metric.data import bind_models
 from frame_metric.data.connection import table_bindings
-from frame_metric.localcloud import console_site
+from frame_metric.localcloud import access, console_site
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
 from frame_metric.localcloud.stores import ObjectStoreServer, StoreError, TableStore
@@ -71,6 +71,8 @@ class LocalCloudOptions:
     sweep_interval: float = 15.0
     # Extra environment for the handlers (e.g. FRAME_METRIC_SEGMENT_FRAMES in tests).
     environment: dict[str, str] = field(default_factory=dict)
+    # Required as x-api-key on every route but sample ingest (as API Gateway does); None: open API.
+    api_key: str | None = None
 
 
 class DataDirInUse(StoreError):
@@ -95,6 +97,8 @@ class LocalCloud:
         self.queue_url = ""
         self.physical: dict[str, str] = {}
         self.startup_seconds = 0.0
+        # Read per request, so a running cloud can be closed or opened (tests do).
+        self.api_key = self.options.api_key
 
     # -- addresses -----------------------------------------------------------------------------
 
@@ -129,9 +133,12 @@ class LocalCloud:
             raise
         self.startup_seconds = time.monotonic() - started
         log.info("local cloud up in %.2f s: api %s, data %s", self.startup_seconds, self.api_url, self.data_dir)
+        if not self.api_key:
+            log.warning("the local API at %s is open: no API key is required (loopback only)", self.api_url)
         return self
 
     def _start(self) -> None:
+        access.check_bind(self.options.host, self.api_key)
         if self.options.api_port:
             with socket.socket() as probe:  # fail in a blink, not after the stores have started
                 # As the HTTP server itself does: connections of a previous run lingering in TIME_WAIT
@@ -334,7 +341,7 @@ class LocalCloud:
         self.api = create_local_server(app, config, self.options.host, self.options.api_port)
         # Access lines go to the log (visible with -v), not to the terminal of every user.
         self.api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
-            _QuietRequestHandler, app_object=app, config=config, runtime=self.runtime,
+            _QuietRequestHandler, app_object=app, config=config, runtime=self.runtime, cloud=self,
             console_dir=console_site.console_dir(self.template.root))
         self._start_thread("api", self.api.server.serve_forever)
 
@@ -346,9 +353,10 @@ _OWN_FUNCTION_ROUTES = [("POST", re.compile(r"^/api/v1/monitor/runs/(?P<run_id>[
 
 
 class _QuietRequestHandler(ChaliceRequestHandler):
-    def __init__(self, *args: Any, runtime: LocalLambdaRuntime | None = None, console_dir: Path | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, runtime: LocalLambdaRuntime | None = None, cloud: LocalCloud | None = None,
+                 console_dir: Path | None = None, **kwargs: Any) -> None:
         self.runtime = runtime  # set before the base class handles the request in its __init__
+        self.cloud = cloud
         self.console_dir = console_dir
         super().__init__(*args, **kwargs)
 
@@ -359,6 +367,15 @@ class _QuietRequestHandler(ChaliceRequestHandler):
         if self.command in ("GET", "HEAD") and self.console_dir is not None and console_site.is_console_path(self.path):
             self._send_console_file(self.console_dir)
             return
+        # The console's static files pass without a key (a browser navigating cannot send one); its
+        # calls to the API carry the key.
+        expected = self.cloud.api_key if self.cloud is not None else None
+        if expected and access.needs_key(self.command, self.path) and not access.key_accepted(
+                self.headers.get(access.API_KEY_HEADER), expected):
+            self._parse_payload()  # read the body, so the client gets the answer rather than a reset
+            self._send_http_response(403, {"Content-Type": "application/json"},
+                                     json.dumps({"detail": access.MISSING_KEY}))
+            return
         for method, pattern, function in _OWN_FUNCTION_ROUTES:
             match = pattern.match(self.path)
             if self.command == method and match and self.runtime is not None:
@@ -367,6 +384,18 @@ class _QuietRequestHandler(ChaliceRequestHandler):
         super()._generic_handle()
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, made-up ones) is a 405 in the API's shape, as API Gateway
+        # answers it, not http.server's 501 HTML page.
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self._parse_payload()
+        self._send_http_response(405, {"Content-Type": "application/json"},
+                                 json.dumps({"detail": f"method {self.command} is not allowed"}))
 
     def _send_console_file(self, dist: Path) -> None:
         reply = console_site.serve(dist, self.path)

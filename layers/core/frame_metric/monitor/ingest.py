@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
@@ -23,6 +24,7 @@ from frame_metric.data.video import utcnow
 from frame_metric.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, ValidationFailed
 from frame_metric.monitor import tokens
 from frame_metric.monitor.catalog import names as catalog_names
+from frame_metric.settings import get_settings
 
 MAX_BATCH_BYTES = 256 * 1024
 MAX_SAMPLES = 500
@@ -127,7 +129,8 @@ def ingest(run_id: str, token: str | None, raw: bytes) -> dict[str, Any]:
         raise
     item = SampleBatch(run_id, batch.seq, arrival=int(run.arrivals), count=len(batch.samples),
                        samples_json=json.dumps(batch.samples, separators=(",", ":")),
-                       marks_json=json.dumps(batch.marks, separators=(",", ":")), received_at=now)
+                       marks_json=json.dumps(batch.marks, separators=(",", ":")), received_at=now,
+                       expires_at=sample_expiry(now))
     try:
         item.save(condition=SampleBatch.seq.does_not_exist())
     except PutError as exc:
@@ -136,6 +139,11 @@ def ingest(run_id: str, token: str | None, raw: bytes) -> dict[str, Any]:
         raise
     return {"run_id": run_id, "seq": batch.seq, "stored": True, "duplicate": False,
             "samples": len(batch.samples), "marks": len(batch.marks), "arrival": int(run.arrivals)}
+
+
+def sample_expiry(now: datetime) -> datetime | None:
+    days = get_settings().sample_retention_days
+    return now + timedelta(days=days) if days > 0 else None
 
 
 def _stored(run_id: str, seq: int) -> bool:

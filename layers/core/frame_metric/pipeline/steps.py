@@ -26,6 +26,7 @@ from frame_metric.storage.keys import VideoKeys
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
+from frame_metric.videos.limits import check_limits
 
 log = logging.getLogger(__name__)
 THUMBNAILS = ThumbnailSpec()
@@ -56,6 +57,7 @@ def probe(event: dict[str, Any]) -> dict[str, Any]:
         Video.codec.set(video_probe.codec),
         Video.frames_analysed.set(0),
     ])
+    check_limits(video_probe, get_settings())  # the stream facts above stay visible next to the reason
     records.set_step(video_id, "extracting_frames", 10)
     segments = plan_segments(video_probe, get_settings().segment_frames)
     return {"probe_key": keys.probe, "frame_count": video_probe.frame_count,

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from frame_metric.client import ApiError, api_error
+from frame_metric.client import ApiError, api_error, default_api_key, key_headers
 
 MONITOR = "/api/v1/monitor"
 
@@ -26,13 +26,14 @@ class MonitorApi:
     timeout: float = 10.0
     token: str | None = None
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+    api_key: str | None = field(default_factory=default_api_key, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
 
     def call(self, method: str, path: str, body: Any = None, auth: bool = False, timeout: float | None = None,
              params: dict[str, Any] | None = None) -> Any:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **key_headers(self.api_key)}
         if auth and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = json.dumps(body) if body is not None else None
