@@ -35,12 +35,31 @@ async function loadConfig() {
   }
 }
 
+const KEY_STORAGE = "frame-metric.apiKey";
+
+/** The API key: config.json's, else the one this browser was given before; asked for on a 403. */
+function browserKeys(config) {
+  let key = (typeof config.apiKey === "string" && config.apiKey) || localStorage.getItem(KEY_STORAGE) || null;
+  return {
+    get: () => key,
+    ask: async () => {
+      const given = window.prompt("This frame-metric API needs an API key (the stack's ApiKeyId output; "
+        + "aws apigateway get-api-key --include-value). Key:");
+      if (!given || !given.trim()) return null;
+      key = given.trim();
+      localStorage.setItem(KEY_STORAGE, key);
+      return key;
+    },
+  };
+}
+
 async function start() {
   const config = await loadConfig();
   // The desktop app passes its API in the query (?api=...): a file:// page has no origin to use.
   const fromQuery = new URLSearchParams(location.search).get("api");
   const base = resolveApiBase(fromQuery ? { apiUrl: fromQuery } : config, location.origin);
-  const api = makeClient(base);
+  const api = makeClient(base, undefined, browserKeys(config));
+  api.uploads = config.uploads === "multipart" ? "multipart" : "presigned";
   const nav = h("nav.top");
   const main = h("main#screen");
   document.body.replaceChildren(

@@ -98,6 +98,27 @@ test("the client sends JSON and turns a {detail} answer into an ApiError", async
   await assert.rejects(down.get("/x"), /cannot reach the API at http:\/\/h/);
 });
 
+test("a 403 asks for the API key once and sends it from then on", async () => {
+  const seen = [];
+  const fake = async (url, init) => {
+    seen.push(init.headers["x-api-key"] ?? null);
+    return init.headers["x-api-key"] === "k1"
+      ? new Response(JSON.stringify({ ok: true }), { status: 200 })
+      : new Response(JSON.stringify({ detail: "Forbidden: an API key is needed" }), { status: 403 });
+  };
+  let key = null;
+  let asked = 0;
+  const keys = { get: () => key, ask: async () => { asked += 1; key = "k1"; return key; } };
+  const api = makeClient("http://h", fake, keys);
+  assert.deepEqual(await api.get("/x"), { ok: true });
+  assert.deepEqual(await api.get("/y"), { ok: true });
+  assert.deepEqual(seen, [null, "k1", "k1"]);
+  assert.equal(asked, 1);
+  assert.deepEqual(api.authHeaders(), { "x-api-key": "k1" });
+  const refused = makeClient("http://h", fake, { get: () => null, ask: async () => null });
+  await assert.rejects(refused.get("/x"), (error) => error.status === 403 && /API key/.test(error.detail));
+});
+
 test("formatting", () => {
   assert.equal(seconds(1.23456), "1.235 s");
   assert.equal(seconds(null), "—");

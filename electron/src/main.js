@@ -5,7 +5,7 @@
 
 const path = require("node:path");
 const { app, BrowserWindow, ipcMain, dialog, shell } = require("electron");
-const { resolveSettings, readSettingsFile, consolePage, apiBase } = require("./settings");
+const { resolveSettings, readSettingsFile, consolePage, apiBase, runnerEnv } = require("./settings");
 const { serveCommand, startServe } = require("./processes");
 const { RunnerRegistry } = require("./runs");
 
@@ -33,7 +33,7 @@ async function openWindow() {
       return;
     }
   }
-  runners = new RunnerRegistry({ frameMetric: settings.frameMetric });
+  runners = new RunnerRegistry({ frameMetric: settings.frameMetric, env: runnerEnv(settings) });
   const api = apiBase(settings, localBase);
   const window = new BrowserWindow({
     width: 1400, height: 900, title: "frame-metric",

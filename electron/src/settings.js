@@ -13,6 +13,7 @@ const DEFAULTS = Object.freeze({
   frameMetric: "frame-metric", // the CLI (on PATH, or a full path, e.g. a project's .venv/bin/frame-metric)
   port: 8000,
   dataDir: "",             // mode "local": serve's --data-dir; empty: its default
+  apiKey: "",              // a closed stack's API key, handed to the runner (FRAME_METRIC_API_KEY)
 });
 
 function isHttpUrl(text) {
@@ -30,6 +31,7 @@ function resolveSettings(fromFile = {}, env = {}) {
   if (env.FRAME_METRIC_CONSOLE_URL) Object.assign(merged, { mode: "url", consoleUrl: env.FRAME_METRIC_CONSOLE_URL });
   if (env.FRAME_METRIC_API_URL) merged.apiUrl = env.FRAME_METRIC_API_URL;
   if (env.FRAME_METRIC_BIN) merged.frameMetric = env.FRAME_METRIC_BIN;
+  if (env.FRAME_METRIC_API_KEY) merged.apiKey = env.FRAME_METRIC_API_KEY;
   const problems = [];
   if (!["local", "url"].includes(merged.mode)) problems.push(`mode must be "local" or "url", not ${JSON.stringify(merged.mode)}`);
   if (merged.mode === "url" && !isHttpUrl(merged.consoleUrl)) problems.push(`consoleUrl must be an http(s) URL, not ${JSON.stringify(merged.consoleUrl)}`);
@@ -37,6 +39,7 @@ function resolveSettings(fromFile = {}, env = {}) {
   const port = Number(merged.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`port must be 1-65535, not ${JSON.stringify(merged.port)}`);
   merged.port = port;
+  if (typeof merged.apiKey !== "string") problems.push("apiKey must be a string");
   return { settings: merged, problems };
 }
 
@@ -44,6 +47,11 @@ function pick(values) {
   const known = {};
   for (const key of Object.keys(DEFAULTS)) if (values && values[key] !== undefined) known[key] = values[key];
   return known;
+}
+
+/** The environment the runner gets: the app's, plus the API key when one is set. */
+function runnerEnv(settings, env = process.env) {
+  return settings.apiKey ? { ...env, FRAME_METRIC_API_KEY: settings.apiKey } : { ...env };
 }
 
 function readSettingsFile(file) {
@@ -75,4 +83,4 @@ function apiBase(settings, localBase) {
   return (settings.apiUrl || new URL(settings.consoleUrl).origin).replace(/\/+$/, "");
 }
 
-module.exports = { DEFAULTS, resolveSettings, readSettingsFile, writeSettingsFile, consolePage, apiBase };
+module.exports = { DEFAULTS, resolveSettings, readSettingsFile, writeSettingsFile, consolePage, apiBase, runnerEnv };

@@ -4,7 +4,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { resolveSettings, readSettingsFile, writeSettingsFile, consolePage, apiBase } = require("../src/settings");
+const { resolveSettings, readSettingsFile, writeSettingsFile, consolePage, apiBase, runnerEnv } = require("../src/settings");
 
 test("defaults start a local serve", () => {
   const { settings, problems } = resolveSettings({}, {});
@@ -49,4 +49,13 @@ test("the settings file round-trips known keys only; a missing file is empty; a 
   assert.deepEqual(readSettingsFile(file), { mode: "url", consoleUrl: "https://c.example.com/" });
   fs.writeFileSync(file, "{broken");
   assert.throws(() => readSettingsFile(file), /cannot read/);
+});
+
+test("an API key reaches the runner's environment, the environment's key winning", () => {
+  const { settings } = resolveSettings({ apiKey: "from-file" }, { FRAME_METRIC_API_KEY: "from-env" });
+  assert.equal(settings.apiKey, "from-env");
+  assert.equal(runnerEnv(settings, { PATH: "/bin" }).FRAME_METRIC_API_KEY, "from-env");
+  const open = resolveSettings({}, {}).settings;
+  assert.equal("FRAME_METRIC_API_KEY" in runnerEnv(open, { PATH: "/bin" }), false);
+  assert.deepEqual(resolveSettings({ apiKey: 7 }, {}).problems, ["apiKey must be a string"]);
 });

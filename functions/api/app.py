@@ -10,7 +10,6 @@ from chalice import Chalice, Response
 from pydantic import ValidationError
 
 from frame_metric import __version__
-from frame_metric.api.cors import with_cors
 from frame_metric.api.docs import asset, docs_page
 from frame_metric.api.http import View, error_response, guarded, json_body, json_response, query_int, query_str
 from frame_metric.api.middleware import add_api_middleware
@@ -150,4 +149,4 @@ def cancel_video(video_id: str) -> Response:
 
 
 # The Lambda entry point (template.yaml Handler: app.handler): one proxy route in front of the routes.
-handler = with_cors(proxy_handler(app))  # CORS only for a console on another origin (api/cors.py)
+handler = proxy_handler(app)

@@ -39,7 +39,7 @@ def test_index_assets_and_the_slash_redirect(dist: Path) -> None:
 
 def test_local_serve_points_the_console_at_its_own_origin(dist: Path) -> None:
     reply = console_site.serve(dist, "/console/config.json")
-    assert json.loads(reply.body) == {"apiUrl": ""}
+    assert json.loads(reply.body) == {"apiUrl": "", "uploads": "multipart"}  # this origin; uploads through it
 
 
 @pytest.mark.parametrize("path", ["/console/../secret.txt", "/console/%2e%2e/secret.txt", "/console/nope.js",

@@ -30,23 +30,42 @@ export function detailText(detail) {
   return JSON.stringify(detail);
 }
 
-export function makeClient(base, fetchImpl = globalThis.fetch.bind(globalThis)) {
+/**
+ * Where the API key of a closed stack (README "Access control") comes from: `get` the one known, `ask`
+ * for one when the API refused (403) - resolving to the new key, or null when the user gives none.
+ */
+export function noKeys() {
+  return { get: () => null, ask: async () => null };
+}
+
+export function makeClient(base, fetchImpl = globalThis.fetch.bind(globalThis), keys = noKeys()) {
   const url = (path) => `${base}/api/v1${path}`;
 
-  async function request(method, path, body, { raw = false } = {}) {
-    const init = { method, headers: {} };
+  /** Headers every call to the API carries (the key, when there is one). */
+  function authHeaders() {
+    const key = keys.get();
+    return key ? { "x-api-key": key } : {};
+  }
+
+  async function send(method, path, body) {
+    const init = { method, headers: authHeaders() };
     if (body instanceof FormData) {
       init.body = body;
     } else if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    let response;
     try {
-      response = await fetchImpl(url(path), init);
+      return await fetchImpl(url(path), init);
     } catch (error) {
       throw new ApiError(0, `cannot reach the API at ${base}: ${error.message}`);
     }
+  }
+
+  async function request(method, path, body, { raw = false } = {}) {
+    let response = await send(method, path, body);
+    // A closed stack answers 403 without a valid key: ask once, then try again with it.
+    if (response.status === 403 && (await keys.ask())) response = await send(method, path, body);
     if (!response.ok) {
       let detail = `${response.status} ${response.statusText}`;
       try {
@@ -63,6 +82,7 @@ export function makeClient(base, fetchImpl = globalThis.fetch.bind(globalThis)) 
   return {
     base,
     url,
+    authHeaders,
     get: (path) => request("GET", path),
     post: (path, body) => request("POST", path, body ?? {}),
     put: (path, body) => request("PUT", path, body),

@@ -8,22 +8,40 @@ const STATUSES = ["", "uploading", "processing", "completed", "failed", "cancell
 const PAGE = 20;
 const BUSY = new Set(["uploading", "processing"]);
 
-/** One multipart upload with progress events (fetch has none for request bodies). */
-function uploadFile(api, file, onProgress) {
+/**
+ * One upload with progress events (fetch has none for request bodies). A deployed stack takes files
+ * through a presigned S3 PUT (a Lambda request is at most 6 MB); the local serve takes them through
+ * the API itself (its bucket endpoint is another origin), up to its 500 MB limit.
+ */
+async function uploadFile(api, file, onProgress) {
+  if (api.uploads !== "presigned") {
+    return send("POST", api.url("/video/upload"), api.authHeaders(), form(file), onProgress);
+  }
+  const ticket = await api.post("/video/upload-url", { filename: file.name, size: file.size });
+  await send("PUT", ticket.upload_url, ticket.headers, file, onProgress);
+  return ticket;
+}
+
+function form(file) {
+  const data = new FormData();
+  data.append("file", file, file.name);
+  return data;
+}
+
+function send(method, url, headers, body, onProgress) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", api.url("/video/upload"));
+    request.open(method, url);
+    for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     request.onload = () => {
-      let body = null;
-      try { body = JSON.parse(request.responseText); } catch { /* keep null */ }
-      if (request.status >= 200 && request.status < 300) resolve(body);
-      else reject(new ApiError(request.status, body?.detail ?? `${request.status} ${request.statusText}`));
+      let answer = null;
+      try { answer = JSON.parse(request.responseText); } catch { /* S3 answers XML, or nothing */ }
+      if (request.status >= 200 && request.status < 300) resolve(answer);
+      else reject(new ApiError(request.status, answer?.detail ?? `${request.status} ${request.statusText}`));
     };
-    request.onerror = () => reject(new ApiError(0, `cannot reach the API at ${api.base}`));
-    const form = new FormData();
-    form.append("file", file, file.name);
-    request.send(form);
+    request.onerror = () => reject(new ApiError(0, `cannot reach ${new URL(url).origin}`));
+    request.send(body);
   });
 }
 

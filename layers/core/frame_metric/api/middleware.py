@@ -50,4 +50,6 @@ def add_api_middleware(app: Chalice) -> None:
         if origin is not None:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Vary"] = "Origin"
+            # The console names export downloads after the server's file name.
+            response.headers["Access-Control-Expose-Headers"] = "Content-Disposition,X-QR-Version,X-QR-Level"
         return response

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PREFIX = "/console"
-# Served locally instead of any config.json a deploy left in dist/: an empty apiUrl means "this origin".
-LOCAL_CONFIG = json.dumps({"apiUrl": ""}).encode()
+# Served locally instead of any config.json a deploy left in dist/: an empty apiUrl means "this origin",
+# and uploads go through the API (multipart) since the bucket's endpoint is another origin here.
+LOCAL_CONFIG = json.dumps({"apiUrl": "", "uploads": "multipart"}).encode()
 NOT_BUILT = """<!doctype html><html lang="en"><meta charset="utf-8"><title>console not built</title>
 <body style="font-family: system-ui; margin: 40px"><h1>The console is not built</h1>
 <p>Build it from the project folder with <code>make console</code> (needs Node.js 20+), then reload.
