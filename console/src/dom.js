@@ -78,3 +78,24 @@ export function download(blob, filename) {
   link.click();
   setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
 }
+
+const EXPORT_TYPES = { excel: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", csv: "text/csv" };
+
+/** A button that downloads an export: fetched with the API key (a link could not send it), saved under
+ * the server's file name; a failure shows in place of the button's label for a moment. */
+export function exportButton(api, path, format, label) {
+  const button = h("button", { type: "button", onclick: async () => {
+    button.disabled = true;
+    try {
+      const { blob, filename } = await api.file(path, EXPORT_TYPES[format]);
+      download(blob, filename);
+    } catch (error) {
+      button.title = error.detail ?? error.message;
+      button.textContent = `${label} failed`;
+      setTimeout(() => { button.textContent = label; }, 4000);
+    } finally {
+      button.disabled = false;
+    }
+  } }, label);
+  return button;
+}

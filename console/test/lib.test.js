@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Selection, scoreHeights } from "../src/lib/filmstrip.js";
 import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../src/lib/live.js";
 import { parseRoute, href } from "../src/lib/route.js";
-import { resolveApiBase, detailText, makeClient, query, ApiError } from "../src/lib/http.js";
+import { resolveApiBase, detailText, makeClient, query, ApiError, attachmentName } from "../src/lib/http.js";
 import { seconds, bytes, percent } from "../src/lib/format.js";
 
 const frames = Array.from({ length: 30 }, (_, i) => ({ id: `f${i}`, frame_number: i, timestamp: i / 30, scene_change_score: i % 7 }));
@@ -117,6 +117,13 @@ test("a 403 asks for the API key once and sends it from then on", async () => {
   assert.deepEqual(api.authHeaders(), { "x-api-key": "k1" });
   const refused = makeClient("http://h", fake, { get: () => null, ask: async () => null });
   await assert.rejects(refused.get("/x"), (error) => error.status === 403 && /API key/.test(error.detail));
+});
+
+test("export file names come from Content-Disposition, Chinese names included", () => {
+  assert.equal(attachmentName(`attachment; filename="task_timing_data_20261130.xlsx"; filename*=UTF-8''${encodeURIComponent("冷启动_timing_data_20261130.xlsx")}`),
+    "冷启动_timing_data_20261130.xlsx");
+  assert.equal(attachmentName('attachment; filename="run.csv"'), "run.csv");
+  assert.equal(attachmentName(null), "download");
 });
 
 test("formatting", () => {

@@ -97,6 +97,10 @@ def test_upload_a_recording_then_review_it_and_the_duration_changes(page: Any, s
     page.wait_for_selector(f"table.grid a[href='#/videos/{video_id}']")
     page.wait_for_selector("#task-stats")
     screenshot(page, "05-task")
+    with page.expect_download() as exported:  # fetched by the page (it may carry an API key), saved by name
+        page.click("button:text-is('Export Excel')")
+    assert exported.value.suggested_filename.startswith("console e2e_timing_data_")
+    assert exported.value.suggested_filename.endswith(".xlsx")
     page.goto(console(serve, "/tasks"))
     page.wait_for_selector("table.grid a:text('console e2e')")
     screenshot(page, "06-tasks")

@@ -47,8 +47,10 @@ export function makeClient(base, fetchImpl = globalThis.fetch.bind(globalThis), 
     return key ? { "x-api-key": key } : {};
   }
 
-  async function send(method, path, body) {
+  async function send(method, path, body, accept) {
     const init = { method, headers: authHeaders() };
+    // Behind API Gateway binary answers come as bytes only when Accept names their type.
+    if (accept) init.headers.Accept = accept;
     if (body instanceof FormData) {
       init.body = body;
     } else if (body !== undefined) {
@@ -62,10 +64,10 @@ export function makeClient(base, fetchImpl = globalThis.fetch.bind(globalThis), 
     }
   }
 
-  async function request(method, path, body, { raw = false } = {}) {
-    let response = await send(method, path, body);
+  async function request(method, path, body, { raw = false, accept } = {}) {
+    let response = await send(method, path, body, accept);
     // A closed stack answers 403 without a valid key: ask once, then try again with it.
-    if (response.status === 403 && (await keys.ask())) response = await send(method, path, body);
+    if (response.status === 403 && (await keys.ask())) response = await send(method, path, body, accept);
     if (!response.ok) {
       let detail = `${response.status} ${response.statusText}`;
       try {
@@ -87,8 +89,24 @@ export function makeClient(base, fetchImpl = globalThis.fetch.bind(globalThis), 
     post: (path, body) => request("POST", path, body ?? {}),
     put: (path, body) => request("PUT", path, body),
     del: (path) => request("DELETE", path),
-    blob: async (method, path, body) => (await request(method, path, body, { raw: true })).blob(),
+    blob: async (method, path, body, accept) => (await request(method, path, body, { raw: true, accept })).blob(),
+    /** A file the API answers (an export): its bytes and the name the server gave it. */
+    file: async (path, accept) => {
+      const response = await request("GET", path, undefined, { raw: true, accept });
+      return { blob: await response.blob(), filename: attachmentName(response.headers.get("Content-Disposition")) };
+    },
   };
+}
+
+/** The file name of a Content-Disposition header: RFC 5987 `filename*` first, else `filename`. */
+export function attachmentName(header) {
+  if (!header) return "download";
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended) {
+    try { return decodeURIComponent(extended[1].trim()); } catch { /* fall back to the plain name */ }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain ? plain[1].trim() : "download";
 }
 
 /** A query string from the defined values only. */

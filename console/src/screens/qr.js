@@ -35,7 +35,7 @@ export async function qrScreen({ api, root }) {
       if (kind.value === "simple") {
         blob = await api.blob("POST", "/qr/simple", { words: words.value, level: level.value,
           ...(version.value ? { version: Number(version.value) } : {}),
-          contrast: Number(contrast.value), brightness: Number(brightness.value) });
+          contrast: Number(contrast.value), brightness: Number(brightness.value) }, "image/png");
       } else {
         if (!picture.files.length) throw new Error(kind.value === "animated" ? "choose a GIF" : "choose a picture");
         const form = new FormData();
@@ -46,7 +46,7 @@ export async function qrScreen({ api, root }) {
         form.append("colorized", colorized.checked ? "true" : "false");
         form.append("contrast", contrast.value);
         form.append("brightness", brightness.value);
-        blob = await api.blob("POST", `/qr/${kind.value}`, form);
+        blob = await api.blob("POST", `/qr/${kind.value}`, form, kind.value === "animated" ? "image/gif" : "image/png");
       }
       const extension = blob.type === "image/gif" ? "gif" : "png";
       const name = `qr-${kind.value}.${extension}`;

@@ -1,7 +1,7 @@
 // One monitoring run: charts that follow the run every second (the live `since` cursor), script marks,
 // jank and the recording's first/last frame as annotations, then the summary and verdict; and the
 // comparison of two runs.
-import { h, replace, load, badge, table, empty, errorBox } from "../dom.js";
+import { h, replace, load, badge, table, empty, errorBox, exportButton } from "../dom.js";
 import { detailText, query } from "../lib/http.js";
 import { when, number, seconds } from "../lib/format.js";
 import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../lib/live.js";
@@ -83,8 +83,8 @@ export async function runScreen({ api, root, params, onLeave }) {
         h("span", `created ${when(run.created_at)}`), h("span", `started ${when(run.started_at)}`),
         run.finished_at ? h("span", `ended ${when(run.finished_at)}`) : h("span.live-dot", "live"),
         counter,
-        h("a.button", { href: api.url(`/monitor/runs/${run.run_id}/export${query({ format: "csv" })}`) }, "CSV"),
-        h("a.button", { href: api.url(`/monitor/runs/${run.run_id}/export${query({ format: "excel" })}`) }, "Excel"),
+        exportButton(api, `/monitor/runs/${run.run_id}/export${query({ format: "csv" })}`, "csv", "CSV"),
+        exportButton(api, `/monitor/runs/${run.run_id}/export${query({ format: "excel" })}`, "excel", "Excel"),
         TERMINAL.has(run.status) ? null : h("button.danger", { onclick: async () => {
           try { await api.post(`/monitor/runs/${run.run_id}/cancel`); } catch (error) { head.append(errorBox(error)); }
         } }, "Cancel run")),

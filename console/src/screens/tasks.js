@@ -1,5 +1,5 @@
 // Tasks: the list, create and edit, add videos, statistics and the export buttons.
-import { h, replace, load, badge, table, empty, field } from "../dom.js";
+import { h, replace, load, badge, table, empty, field, exportButton } from "../dom.js";
 import { detailText, query } from "../lib/http.js";
 import { seconds, when, number } from "../lib/format.js";
 
@@ -60,7 +60,7 @@ export async function taskScreen({ api, root, params }) {
   const description = h("input", { value: task.description || "" });
   const statsBox = h("div");
   const candidates = h("div");
-  const exportLink = (format, label) => h("a.button", { href: api.url(`/task/${task.id}/export${query({ format })}`), download: "" }, label);
+  const exportLink = (format, label) => exportButton(api, `/task/${task.id}/export${query({ format })}`, format, label);
 
   const videos = table([
     { title: "#", cell: (v) => v.order },
