@@ -35,8 +35,11 @@ def table_bindings(settings: Settings) -> list[tuple[type[Model], str]]:
 def bind_models(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     for model, table_name in table_bindings(settings):
-        model.Meta.table_name = table_name
-        model.Meta.region = settings.region
-        model.Meta.host = settings.dynamodb_endpoint_url
+        binding = (table_name, settings.region, settings.dynamodb_endpoint_url)
+        if (model.Meta.table_name, getattr(model.Meta, "region", None), getattr(model.Meta, "host", None)) == binding:
+            # Unchanged: keep the connection. Pipeline steps bind on every call, and locally all functions
+            # share these classes: dropping it would make every other function rebuild its client.
+            continue
+        model.Meta.table_name, model.Meta.region, model.Meta.host = binding
         # Drop a cached connection so the next call uses the new endpoint.
         model._connection = None

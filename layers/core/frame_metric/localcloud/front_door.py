@@ -7,6 +7,7 @@ our real handlers, with no patch inside moto.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
 
+log = logging.getLogger(__name__)
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 
 
@@ -45,10 +47,17 @@ class FrontDoor:
         return self.moto(environ, start_response)
 
 
+class _QuietMotoHandler(MotoRequestHandler):
+    """Every SDK call of every function passes here: one access-log line each drowns what matters."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        log.debug("aws: %s %s", self.requestline, code)
+
+
 class FrontDoorServer:
     def __init__(self, runtime: LocalLambdaRuntime, host: str = "127.0.0.1", port: int = 0) -> None:
         self.server: BaseWSGIServer = make_server(host, port, FrontDoor(runtime), threaded=True,
-                                                  request_handler=MotoRequestHandler)
+                                                  request_handler=_QuietMotoHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="front-door", daemon=True)
 
     @property

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -51,7 +52,12 @@ class LocalLambdaRuntime:
         self.arn_prefix = arn_prefix
         self._modules: dict[str, ModuleType] = {}
         self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lambda")
+        self.concurrency = concurrency
+        # One pool per code folder: the pipeline's steps (one folder) share theirs, so analysis never runs
+        # more than `concurrency` threads at once in this one process, while a small function of its own
+        # (sample ingest, the upload trigger) never waits in a queue behind eight segments being analysed;
+        # in the cloud each function scales on its own.
+        self._pools: dict[Path, ThreadPoolExecutor] = {}
         # Fault injection for tests: function name -> callable run before the handler.
         self.before_invoke: dict[str, Callable[[dict[str, Any]], None]] = {}
         self.invocations: list[str] = []
@@ -96,7 +102,7 @@ class LocalLambdaRuntime:
         event = json.loads(payload or b"{}")
         context = LambdaContext(name, str(uuid.uuid4()), self.arn(name))
         self.invocations.append(name)
-        future = self._pool.submit(self._run, name, event, context)
+        future = self._pool(name).submit(self._run, name, event, context)
         try:
             result = future.result(timeout=spec.timeout)
         except FutureTimeout:
@@ -130,7 +136,7 @@ class LocalLambdaRuntime:
                 except Exception as exc:  # logged and retried, as Lambda does
                     log.info("async %s attempt %d raised %s: %s", name, attempt + 1, type(exc).__name__, exc)
 
-        self._pool.submit(attempts)
+        self._pool(name).submit(attempts)
         return Invocation(202, b"")
 
     def _run(self, name: str, event: Any, context: LambdaContext) -> Any:
@@ -139,5 +145,16 @@ class LocalLambdaRuntime:
             hook(event)
         return self.handler(name)(event, context)
 
+    def _pool(self, name: str) -> ThreadPoolExecutor:
+        folder = self.functions[name].code_dir
+        with self._lock:
+            if folder not in self._pools:
+                self._pools[folder] = ThreadPoolExecutor(max_workers=self.concurrency,
+                                                         thread_name_prefix=f"lambda-{folder.name}")
+            return self._pools[folder]
+
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
