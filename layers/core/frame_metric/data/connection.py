@@ -43,3 +43,10 @@ def bind_models(settings: Settings | None = None) -> None:
         model.Meta.table_name, model.Meta.region, model.Meta.host = binding
         # Drop a cached connection so the next call uses the new endpoint.
         model._connection = None
+
+
+def condition_failed(exc: Exception) -> bool:
+    """A conditional write or a transaction lost: the state it expected has changed meanwhile."""
+    return getattr(exc, "cause_response_code", None) in ("ConditionalCheckFailedException",
+                                                         "TransactionCanceledException",
+                                                         "TransactionConflictException")

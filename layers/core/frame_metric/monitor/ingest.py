@@ -19,6 +19,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
 from frame_metric.data.video import utcnow
 from frame_metric.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -124,7 +125,7 @@ def ingest(run_id: str, token: str | None, raw: bytes) -> dict[str, Any]:
         run.update(actions=[MonitorRun.arrivals.add(1), MonitorRun.last_heartbeat.set(now)],
                    condition=MonitorRun.status == RunStatus.RUNNING.value)
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             raise Conflict(f"run {run_id} is no longer running: it takes samples only while running") from None
         raise
     item = SampleBatch(run_id, batch.seq, arrival=int(run.arrivals), count=len(batch.samples),
@@ -134,7 +135,7 @@ def ingest(run_id: str, token: str | None, raw: bytes) -> dict[str, Any]:
     try:
         item.save(condition=SampleBatch.seq.does_not_exist())
     except PutError as exc:
-        if _condition_failed(exc):  # the same batch raced itself: the other copy is stored
+        if condition_failed(exc):  # the same batch raced itself: the other copy is stored
             return {"run_id": run_id, "seq": batch.seq, "stored": False, "duplicate": True}
         raise
     return {"run_id": run_id, "seq": batch.seq, "stored": True, "duplicate": False,
@@ -152,9 +153,4 @@ def _stored(run_id: str, seq: int) -> bool:
     except SampleBatch.DoesNotExist:
         return False
     return True
-
-
-def _condition_failed(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"
 

@@ -6,6 +6,7 @@ import uuid
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_config import MonitorProfile, ProfileItem, Threshold
 from frame_metric.data.video import utcnow
 from frame_metric.errors import NotFound, ValidationFailed
@@ -19,7 +20,7 @@ from frame_metric.monitor.schemas import (
     ProfileUpdate,
     ThresholdModel,
 )
-from frame_metric.monitor.store import condition_failed, page
+from frame_metric.monitor.store import page
 from frame_metric.monitor.tasks import ensure_unused
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import UpdateError
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, MonitorTaskStatus, ScenarioScript
 from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
 from frame_metric.data.video import Video, utcnow
@@ -70,10 +71,6 @@ def _profile_snapshot(profile_id: str) -> dict[str, Any]:
                        "thresholds": [{"stat": t.stat, "op": t.op, "value": float(t.value)}
                                       for t in item.thresholds or []]}
                       for item in profile.items or []]}
-
-
-def _condition_failed(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def load_samples(run_id: str) -> tuple[list[results.Sample], list[results.Mark]]:
@@ -146,7 +143,7 @@ class RunService:
         try:
             run.update(actions=[*actions, MonitorRun.updated_at.set(utcnow())], condition=condition)
         except UpdateError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 current = self.run(run.run_id)
                 raise Conflict(f"run {run.run_id} is {current.status}: cannot {action_name} it") from None
             raise
@@ -217,7 +214,7 @@ class RunService:
                          MonitorTask.updated_at.set(utcnow())],
                 condition=MonitorTask.last_run_id == run.run_id)
         except UpdateError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
 
     def _update_task(self, task_id: str, actions: list[Any]) -> None:
@@ -225,7 +222,7 @@ class RunService:
             MonitorTask(task_id).update(actions=[*actions, MonitorTask.updated_at.set(utcnow())],
                                         condition=MonitorTask.task_id.exists())
         except UpdateError as exc:
-            if not _condition_failed(exc):  # the task was deleted meanwhile: the run still counts
+            if not condition_failed(exc):  # the task was deleted meanwhile: the run still counts
                 raise
 
     # -- results -------------------------------------------------------------------------------

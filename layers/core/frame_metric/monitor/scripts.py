@@ -15,6 +15,7 @@ import uuid
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_config import ScenarioScript, ScriptKind, ScriptVersion
 from frame_metric.data.video import utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
@@ -29,7 +30,7 @@ from frame_metric.monitor.schemas import (
     ScriptValidateResponse,
     ScriptVersionResponse,
 )
-from frame_metric.monitor.store import condition_failed, connection, page
+from frame_metric.monitor.store import connection, page
 from frame_metric.monitor.tasks import ensure_unused
 
 UPDATE_ATTEMPTS = 12

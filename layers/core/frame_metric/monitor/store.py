@@ -28,13 +28,6 @@ def page(items: Iterable[T], skip: int, limit: int) -> list[T]:
     return list(itertools.islice(items, skip, skip + limit))
 
 
-def condition_failed(exc: Exception) -> bool:
-    """A conditional write or a transaction lost: the state it expected has changed meanwhile."""
-    return getattr(exc, "cause_response_code", None) in ("ConditionalCheckFailedException",
-                                                         "TransactionCanceledException",
-                                                         "TransactionConflictException")
-
-
 def cancellation_codes(exc: Exception) -> list[str | None]:
     reasons = getattr(exc, "cancellation_reasons", None) or []
     return [reason.code if reason is not None else None for reason in reasons]

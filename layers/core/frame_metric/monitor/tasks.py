@@ -14,6 +14,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_config import (
     MonitorProfile,
     MonitorTask,
@@ -26,7 +27,7 @@ from frame_metric.data.video import utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
 from frame_metric.monitor.runs import RunService
 from frame_metric.monitor.schemas import MessageResponse, TargetModel, TaskCreate, TaskResponse, TaskUpdate
-from frame_metric.monitor.store import condition_failed, connection, page
+from frame_metric.monitor.store import connection, page
 
 
 def _target(model: TargetModel) -> Target:

@@ -15,8 +15,8 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from frame_metric.analysis import extract_frames
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.video import Video
-from frame_metric.monitor.store import condition_failed
 from frame_metric.storage.keys import VideoKeys
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.videos import records

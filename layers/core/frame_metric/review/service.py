@@ -13,10 +13,11 @@ import itertools
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.review import MarkSnapshot, ReviewEntry
 from frame_metric.data.video import FrameMark, MarkingMethod, Video, VideoStatus, utcnow
 from frame_metric.errors import Conflict, ValidationFailed
-from frame_metric.monitor.store import check_page, condition_failed, connection
+from frame_metric.monitor.store import check_page, connection
 from frame_metric.review.frame_images import request_frame_images
 from frame_metric.review.frames import Frame, FrameCatalog
 from frame_metric.review.schemas import (

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.tasks import TaskVideo, TimingTask
 from frame_metric.data.video import Video, VideoStatus, utcnow
-from frame_metric.monitor.store import condition_failed
 from frame_metric.tasks.statistics import TaskStatistics, VideoFacts, compute
 
 log = logging.getLogger(__name__)

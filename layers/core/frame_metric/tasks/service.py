@@ -7,10 +7,11 @@ import uuid
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.tasks import TaskStatus, TaskVideo, TimingTask
 from frame_metric.data.video import FrameMark, Video, VideoStatus, utcnow
 from frame_metric.errors import NotFound
-from frame_metric.monitor.store import check_page, condition_failed
+from frame_metric.monitor.store import check_page
 from frame_metric.storage.s3 import StoreBacked
 from frame_metric.tasks import recompute as stats
 from frame_metric.tasks.schemas import (

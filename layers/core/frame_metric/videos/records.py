@@ -8,17 +8,13 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from frame_metric.data.connection import condition_failed
 from frame_metric.data.video import Video, VideoStatus, utcnow
 from frame_metric.errors import NotFound
 
 log = logging.getLogger(__name__)
 
 ACTIVE = [VideoStatus.UPLOADING.value, VideoStatus.PROCESSING.value]
-
-
-def _condition_failed(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None)
-    return cause == "ConditionalCheckFailedException"
 
 
 def get_video(video_id: str) -> Video:
@@ -40,7 +36,7 @@ def create_video(video: Video) -> bool:
     try:
         video.save(condition=Video.video_id.does_not_exist())
     except PutError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -52,7 +48,7 @@ def update_if(video_id: str, expected: list[str], actions: list[Any]) -> bool:
     try:
         Video(video_id).update(actions=actions, condition=Video.status.is_in(*expected))
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -85,7 +81,7 @@ def add_frames_analysed(video_id: str, frames: int, frame_count: int) -> None:
             condition=Video.status == VideoStatus.PROCESSING.value,
         )
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             return
         raise
     share = min(1.0, (video.frames_analysed or 0) / max(1, frame_count))
