@@ -291,3 +291,30 @@ def test_documented(cloud: Any) -> None:
     paths = ok(requests.get(f"{cloud.api_url}/openapi.json", timeout=10))["paths"]
     assert {"get", "put", "delete"} <= set(paths["/api/v1/monitor/scripts/{script_id}"])
     assert "post" in paths["/api/v1/monitor/scripts/validate"]
+
+
+@pytest.mark.parametrize("kind", ["profiles", "scripts"])
+def test_a_task_created_while_a_delete_looks_for_users_keeps_what_it_refers_to(
+        mon: str, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """The race between the delete's search for users and a task being created at that moment: the
+    task's transaction moves the item's references_version, so the delete's condition fails (409)."""
+    from frame_metric.monitor import tasks as task_module
+
+    profile, script = new_profile(mon), new_script(mon)
+    key = profile["profile_id"] if kind == "profiles" else script["script_id"]
+    search = task_module.tasks_using
+    raced: list[dict[str, Any]] = []
+
+    def search_then_race(attribute: str, value: str) -> list[str]:
+        users = search(attribute, value)  # nobody yet...
+        if not raced:  # ...and now a task takes it up, before the delete is written
+            raced.append(new_task(mon, profile["profile_id"], script["script_id"]))
+        return users
+
+    monkeypatch.setattr(task_module, "tasks_using", search_then_race)
+    refused(requests.delete(f"{mon}/{kind}/{key}", timeout=10), 409, "just taken up by a task")
+    monkeypatch.undo()
+    assert requests.get(f"{mon}/{kind}/{key}", timeout=10).status_code == 200  # still there for the task
+    refused(requests.delete(f"{mon}/{kind}/{key}", timeout=10), 409, raced[0]["task_id"])  # named now
+    assert ok(requests.delete(f"{mon}/tasks/{raced[0]['task_id']}", timeout=10))
+    assert ok(requests.delete(f"{mon}/{kind}/{key}", timeout=10))  # unused now: deleted

@@ -87,6 +87,9 @@ class MonitorProfile(Model):
     name = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
     items = ListAttribute(of=ProfileItem, default=list)
+    # Bumped by every task write that refers to the profile (monitor/tasks.py): a delete is conditional
+    # on it, so a task created while the delete looks for users is never left pointing at nothing.
+    references_version = NumberAttribute(default=0)
     created_by = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(default=utcnow)
     updated_at = UTCDateTimeAttribute(default=utcnow)
@@ -108,6 +111,7 @@ class ScenarioScript(Model):
     description = UnicodeAttribute(null=True)
     kind = UnicodeAttribute()
     latest_version = NumberAttribute(default=1)
+    references_version = NumberAttribute(default=0)  # as MonitorProfile's
     created_by = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(default=utcnow)
     updated_at = UTCDateTimeAttribute(default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist, PutError
 
 from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_config import MonitorProfile, ProfileItem, Threshold
@@ -21,7 +21,7 @@ from frame_metric.monitor.schemas import (
     ThresholdModel,
 )
 from frame_metric.monitor.store import page
-from frame_metric.monitor.tasks import ensure_unused
+from frame_metric.monitor.tasks import delete_unused
 
 
 def check_items(items: list[ProfileItemModel]) -> None:
@@ -112,12 +112,5 @@ class ProfileService:
         return to_response(profile)
 
     def delete(self, profile_id: str) -> MessageResponse:
-        profile = get_profile(profile_id)
-        ensure_unused("profile", "profile_id", profile_id)
-        try:
-            profile.delete(condition=MonitorProfile.profile_id.exists())
-        except DeleteError as exc:
-            if condition_failed(exc):
-                raise NotFound(f"profile {profile_id} not found") from None
-            raise
+        delete_unused(get_profile(profile_id), "profile", "profile_id")
         return MessageResponse(message=f"profile {profile_id} deleted")

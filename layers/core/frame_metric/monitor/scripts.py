@@ -31,7 +31,7 @@ from frame_metric.monitor.schemas import (
     ScriptVersionResponse,
 )
 from frame_metric.monitor.store import connection, page
-from frame_metric.monitor.tasks import ensure_unused
+from frame_metric.monitor.tasks import delete_unused
 
 UPDATE_ATTEMPTS = 12
 
@@ -139,11 +139,9 @@ class ScriptService:
         return True
 
     def delete(self, script_id: str) -> MessageResponse:
-        head = get_head(script_id)
-        ensure_unused("script", "script_id", script_id)
         # The head goes first: without it the versions are unreachable, so a failure halfway leaves
         # only invisible leftovers, never a script with missing versions.
-        head.delete()
+        delete_unused(get_head(script_id), "script", "script_id")
         with ScriptVersion.batch_write() as batch:
             for version in ScriptVersion.query(script_id, attributes_to_get=["script_id", "version"]):
                 batch.delete(version)

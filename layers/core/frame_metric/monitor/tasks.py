@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from frame_metric.data.connection import condition_failed
@@ -72,6 +72,28 @@ def ensure_unused(kind: str, attribute: str, value: str) -> None:
                        f"delete them or give them another {kind} first")
 
 
+def delete_unused(item: MonitorProfile | ScenarioScript, kind: str, attribute: str) -> None:
+    """Delete a profile or script head that no task refers to: 409 naming the tasks that do, and 409
+    when a task took it up between the search and the delete (its references_version moved)."""
+    model = type(item)
+    key = getattr(item, attribute)
+    seen = int(item.references_version or 0)
+    ensure_unused(kind, attribute, key)
+    unchanged = model.references_version == seen
+    if seen == 0:  # items written before the counter existed have none
+        unchanged = unchanged | model.references_version.does_not_exist()
+    try:
+        item.delete(condition=getattr(model, attribute).exists() & unchanged)
+    except DeleteError as exc:
+        if not condition_failed(exc):
+            raise
+        try:
+            model.get(key, consistent_read=True, attributes_to_get=[attribute])
+        except DoesNotExist:
+            raise NotFound(f"{kind} {key} not found") from None
+        raise Conflict(f"{kind} {key} was just taken up by a task; it is still in use") from None
+
+
 def _check_references(profile_id: str, script_id: str | None, script_version: int | None) -> None:
     """422, not 404: the URL is fine, the body names something that does not exist."""
     try:
@@ -91,9 +113,13 @@ def _check_references(profile_id: str, script_id: str | None, script_version: in
 
 def _guard_references(transaction: TransactWrite, profile_id: str, script_id: str | None,
                       script_version: int | None) -> None:
-    transaction.condition_check(MonitorProfile, profile_id, condition=MonitorProfile.profile_id.exists())
+    """In the task's own transaction: the profile and script exist, and their references_version moves,
+    which a concurrent delete of either is conditional on (delete_unused)."""
+    transaction.update(MonitorProfile(profile_id), actions=[MonitorProfile.references_version.add(1)],
+                       condition=MonitorProfile.profile_id.exists())
     if script_id is not None:
-        transaction.condition_check(ScenarioScript, script_id, condition=ScenarioScript.script_id.exists())
+        transaction.update(ScenarioScript(script_id), actions=[ScenarioScript.references_version.add(1)],
+                           condition=ScenarioScript.script_id.exists())
     if script_id is not None and script_version is not None:
         transaction.condition_check(ScriptVersion, script_id, script_version,
                                     condition=ScriptVersion.script_id.exists())
