@@ -60,8 +60,11 @@ def probe(event: dict[str, Any]) -> dict[str, Any]:
     check_limits(video_probe, get_settings())  # the stream facts above stay visible next to the reason
     records.set_step(video_id, "extracting_frames", 10)
     segments = plan_segments(video_probe, get_settings().segment_frames)
+    # The upload's analysis options, read once here and handed to every later step by the state machine.
+    stored = records.get_video(video_id).analysis_options
     return {"probe_key": keys.probe, "frame_count": video_probe.frame_count,
-            "segments": [segment.to_dict() for segment in segments]}
+            "segments": [segment.to_dict() for segment in segments],
+            "options": json.loads(stored) if stored else {}}
 
 
 def analyse(event: dict[str, Any]) -> dict[str, Any]:
@@ -95,12 +98,8 @@ def analyse(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _options(event: dict[str, Any]) -> AnalysisOptions:
-    """The event's options if a caller gave some, else those stored with the upload, else the defaults.
-    Kept on the video item rather than in the execution input, so every step reads the same ones."""
+    """The upload's options as Probe read them from the video item (none: the defaults)."""
     raw = event.get("options")
-    if not raw:
-        stored = records.get_video(event["video_id"]).analysis_options
-        raw = json.loads(stored) if stored else None
     return AnalysisOptions.from_dict(raw) if raw else AnalysisOptions()
 
 
