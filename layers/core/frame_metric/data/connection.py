@@ -6,6 +6,9 @@ start-up instead of freezing names at import time.
 
 from __future__ import annotations
 
+from typing import Any
+
+from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, ScenarioScript, ScriptVersion
@@ -50,3 +53,15 @@ def condition_failed(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) in ("ConditionalCheckFailedException",
                                                          "TransactionCanceledException",
                                                          "TransactionConflictException")
+
+
+def insert(item: Model, absent: Any) -> bool:
+    """Write a new item on the condition `absent` (its key does not exist); False when it does: a
+    repeated event or request found its own earlier write."""
+    try:
+        item.save(condition=absent)
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True

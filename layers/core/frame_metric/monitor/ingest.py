@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
-from frame_metric.data.connection import condition_failed
+from frame_metric.data.connection import condition_failed, insert
 from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
 from frame_metric.data.video import utcnow
 from frame_metric.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -132,12 +132,8 @@ def ingest(run_id: str, token: str | None, raw: bytes) -> dict[str, Any]:
                        samples_json=json.dumps(batch.samples, separators=(",", ":")),
                        marks_json=json.dumps(batch.marks, separators=(",", ":")), received_at=now,
                        expires_at=sample_expiry(now))
-    try:
-        item.save(condition=SampleBatch.seq.does_not_exist())
-    except PutError as exc:
-        if condition_failed(exc):  # the same batch raced itself: the other copy is stored
-            return {"run_id": run_id, "seq": batch.seq, "stored": False, "duplicate": True}
-        raise
+    if not insert(item, SampleBatch.seq.does_not_exist()):  # the same batch raced itself: the other is stored
+        return {"run_id": run_id, "seq": batch.seq, "stored": False, "duplicate": True}
     return {"run_id": run_id, "seq": batch.seq, "stored": True, "duplicate": False,
             "samples": len(batch.samples), "marks": len(batch.marks), "arrival": int(run.arrivals)}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import uuid
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
 
-from frame_metric.data.connection import condition_failed
+from frame_metric.data.connection import condition_failed, insert
 from frame_metric.data.tasks import TaskStatus, TaskVideo, TimingTask
 from frame_metric.data.video import FrameMark, Video, VideoStatus, utcnow
 from frame_metric.errors import NotFound
@@ -133,13 +133,7 @@ class TaskService(StoreBacked):
             raise
         link = TaskVideo(task_id, video_id, link_id=str(uuid.uuid4()), order=int(counter.next_order),
                          notes=notes or None)
-        try:
-            link.save(condition=TaskVideo.video_id.does_not_exist())
-        except PutError as exc:
-            if condition_failed(exc):
-                return False
-            raise
-        return True
+        return insert(link, TaskVideo.video_id.does_not_exist())
 
     def remove_video(self, task_id: str, video_id: str) -> MessageResponse:
         get_task(task_id)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from frame_metric.data.connection import condition_failed
+from frame_metric.data.connection import condition_failed, insert
 from frame_metric.data.video import Video, VideoStatus, utcnow
 from frame_metric.errors import NotFound
 
@@ -33,13 +33,7 @@ def find_video(video_id: str) -> Video | None:
 
 def create_video(video: Video) -> bool:
     """Insert a new item; False when one with this id exists already (a duplicate event)."""
-    try:
-        video.save(condition=Video.video_id.does_not_exist())
-    except PutError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-    return True
+    return insert(video, Video.video_id.does_not_exist())
 
 
 def update_if(video_id: str, expected: list[str], actions: list[Any]) -> bool:
