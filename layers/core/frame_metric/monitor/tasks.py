@@ -64,21 +64,16 @@ def tasks_using(attribute: str, value: str) -> list[str]:
     return [task.task_id for task in found]
 
 
-def ensure_unused(kind: str, attribute: str, value: str) -> None:
-    """409 naming the tasks that still refer to this profile or script (see tasks_using)."""
-    users = tasks_using(attribute, value)
-    if users:
-        raise Conflict(f"{kind} {value} is used by tasks {', '.join(sorted(users))}; "
-                       f"delete them or give them another {kind} first")
-
-
 def delete_unused(item: MonitorProfile | ScenarioScript, kind: str, attribute: str) -> None:
     """Delete a profile or script head that no task refers to: 409 naming the tasks that do, and 409
     when a task took it up between the search and the delete (its references_version moved)."""
     model = type(item)
     key = getattr(item, attribute)
     seen = int(item.references_version or 0)
-    ensure_unused(kind, attribute, key)
+    users = tasks_using(attribute, key)
+    if users:
+        raise Conflict(f"{kind} {key} is used by tasks {', '.join(sorted(users))}; "
+                       f"delete them or give them another {kind} first")
     unchanged = model.references_version == seen
     if seen == 0:  # items written before the counter existed have none
         unchanged = unchanged | model.references_version.does_not_exist()
