@@ -20,6 +20,7 @@ from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
 from frame_metric.analysis.options import AnalysisOptions
 from frame_metric.analysis.probe import Segment, VideoProbe
+from frame_metric.analysis.touch import ROW_SIZE, find_touch, masked_grid, touch_image, touch_region
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 50  # frames
@@ -70,6 +71,7 @@ class _Rows:
             "noise": np.zeros(n, np.float32),
             "brightness": np.zeros(n, np.float32),
             "sharpness": np.zeros(n, np.float32),
+            "touch": np.zeros((n, ROW_SIZE), np.float32),
         }
 
     def next_row(self) -> int:
@@ -104,6 +106,7 @@ def analyse_segment(
     warnings: list[str] = []
     rows = _Rows(segment.frame_count, grid.zones)
     sheets = _SpriteSheets(thumbnails, probe, segment.start_frame) if thumbnails else None
+    region = touch_region(grid, probe.width, probe.height)
     prev: tuple[np.ndarray, ...] | None = None
     first_image = last_image = None
     for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
@@ -115,12 +118,16 @@ def analyse_segment(
         # A still screen decodes to the very same pixels (skipped macroblocks): no change (the row
         # stays zero), same picture statistics. Most frames of a recording are like that.
         same = prev is not None and np.array_equal(yuv, last_image)
+        if not same and options.touch_indicator:
+            a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height), region)
         if prev is None:
             first_image = yuv
         elif not same:
-            compare(grid, prev, planes).write(a, i)
+            # The touch indicator is the user, not the app: its discs never count as a change.
+            compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes).write(a, i)
         if same:
             a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
+            a["touch"][i] = a["touch"][i - 1]
         else:
             a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
         if sheets:
