@@ -7,6 +7,7 @@ from pathlib import Path
 
 import requests
 
+from frame_metric.data.video import frame_id
 from frame_metric.samples.interactions import Interaction, generate_interactions
 from tests.integration.conftest import wait_finished
 
@@ -39,6 +40,39 @@ def test_status_lists_every_action(api: str, tmp_path: Path) -> None:
             assert abs(got["response"]["frame_number"] - want.response.frame_number) <= 1
             assert abs(got["finish"]["frame_number"] - want.finish.frame_number) <= 1
             assert got["response_time"] == round(got["response"]["timestamp"] - got["operation"]["timestamp"], 6)
+
+    # a reviewer corrects action 1's response (one frame later) and says action 3 did get a reaction
+    video_id = status["video_id"]
+    first = actions[0]
+    later = first["response"]["frame_number"] + 1
+    url = f"{api}/review/{video_id}/actions"
+    marked = requests.post(f"{url}/1/mark", json={"response_frame_id": frame_id(video_id, later),
+                                                  "reviewer": "li"}, timeout=30)
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["action"]["response"]["frame_number"] == later
+    reacted = actions[2]["end"]["frame_number"]
+    answer = requests.post(f"{url}/3/mark", json={"response_frame_id": frame_id(video_id, reacted - 1),
+                                                  "finish_frame_id": frame_id(video_id, reacted),
+                                                  "reviewer": "li"}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    after = requests.get(f"{api}/video/{video_id}/status", timeout=10).json()["actions"]
+    assert after[0]["response"]["frame_number"] == later and after[0]["operation"] == first["operation"]
+    assert after[0]["needs_review"] is False and after[2]["finish"]["frame_number"] == reacted
+    assert after[1] == actions[1]
+    history = requests.get(f"{api}/review/{video_id}/history", timeout=10).json()
+    assert [(h["action_index"], h["action_before"]["response"]) for h in history] == [
+        (1, first["response"]), (3, None)]
+    assert history[0]["action_after"]["response"]["frame_number"] == later
+
+    # refused: a finish before the response, an action that does not exist, a frame of another video
+    backwards = requests.post(f"{url}/1/mark", json={"finish_frame_id": frame_id(video_id, 0), "reviewer": "li"},
+                              timeout=30)
+    assert backwards.status_code == 422 and "must not come before" in backwards.json()["detail"]
+    missing = requests.post(f"{url}/9/mark", json={"reviewer": "li"}, timeout=30)
+    assert missing.status_code == 404 and "no action 9" in missing.json()["detail"]
+    stranger = requests.post(f"{url}/1/mark", json={"response_frame_id": "nope", "reviewer": "li"}, timeout=30)
+    assert stranger.status_code == 422 and "not a frame" in stranger.json()["detail"]
+    assert requests.get(f"{api}/video/{video_id}/status", timeout=10).json()["actions"] == after
 
 
 def test_a_bad_quiet_period_is_refused(api: str, tmp_path: Path) -> None:

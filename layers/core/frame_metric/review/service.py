@@ -30,6 +30,7 @@ from frame_metric.review.schemas import (
 from frame_metric.storage.s3 import StoreBacked
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
+from frame_metric.videos.actions import action_response
 
 ATTEMPTS = 5
 
@@ -96,7 +97,10 @@ class ReviewService(StoreBacked):
         records.get_video(video_id)  # 404 for an unknown video
         return [ReviewHistoryEntry(seq=int(entry.seq), video_id=entry.video_id, reviewer=entry.reviewer,
                                    notes=entry.notes, created_at=entry.created_at, before=_state(entry.before),
-                                   after=_state(entry.after))
+                                   after=_state(entry.after),
+                                   action_index=None if entry.action_index is None else int(entry.action_index),
+                                   action_before=action_response(entry.action_before) if entry.action_before else None,
+                                   action_after=action_response(entry.action_after) if entry.action_after else None)
                 for entry in ReviewEntry.query(video_id, consistent_read=True)]
 
     # -- marking -------------------------------------------------------------------------------
