@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from frame_metric.analysis.changes import Grid, compare, make_grid
+from frame_metric.analysis.changes import Change, Grid, compare, make_grid
 from frame_metric.analysis.decode import decode_range, small_yuv, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
@@ -93,6 +93,14 @@ def _picture_stats(y: np.ndarray) -> tuple[float, float]:
     return float(y.mean()) / 255.0, min(1.0, float(grad) / 32.0)
 
 
+def _touch(frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, before: np.ndarray) -> np.ndarray:
+    """The touch indicator in this frame; the previous frame's answer when nothing changed where it
+    is looked for (e.g. only the status-bar clock ticked), which spares most of the search."""
+    if not change.structural.any() and not change.shift.any() and change.global_shift == 0.0:
+        return before
+    return find_touch(touch_image(frame, probe.width, probe.height), region)
+
+
 def analyse_segment(
     path: str | os.PathLike[str],
     probe: VideoProbe,
@@ -118,13 +126,18 @@ def analyse_segment(
         # A still screen decodes to the very same pixels (skipped macroblocks): no change (the row
         # stays zero), same picture statistics. Most frames of a recording are like that.
         same = prev is not None and np.array_equal(yuv, last_image)
-        if not same and options.touch_indicator:
-            a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height), region)
         if prev is None:
             first_image = yuv
+            if options.touch_indicator:
+                a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height), region)
         elif not same:
-            # The touch indicator is the user, not the app: its discs never count as a change.
-            compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes).write(a, i)
+            change = compare(grid, prev, planes)
+            if options.touch_indicator:
+                a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1])
+                if a["touch"][i - 1][0] > 0 or a["touch"][i][0] > 0:
+                    # The touch indicator is the user, not the app: its discs never count as a change.
+                    change = compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes)
+            change.write(a, i)
         if same:
             a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
             a["touch"][i] = a["touch"][i - 1]

@@ -31,6 +31,7 @@ DIRECTIONS_NEEDED = 10  # directions in which the ring must be darker than the d
 CANDIDATES = 6  # peaks checked all around per frame
 MASK_MARGIN = 1.3  # the masked disc's radius, in indicator radii (anti-aliasing, codec ringing)
 ROW_SIZE = 4
+STEP = 2  # centres tried on every STEP-th pixel, then refined
 
 
 def touch_size(width: int, height: int) -> tuple[int, int]:
@@ -45,14 +46,15 @@ def touch_image(frame: Any, width: int, height: int) -> np.ndarray:
 
 
 def _line_means(img: np.ndarray, half: int, axis: int) -> np.ndarray:
-    """Mean of 2*half+1 pixels along `axis` around every pixel (edges repeated)."""
+    """Mean of 2*half+1 pixels along `axis` around every pixel (edges repeated). Sums of whole grey
+    levels stay exact in float32 at these sizes."""
     pad = [(0, 0), (0, 0)]
     pad[axis] = (half + 1, half)
-    c = np.pad(img, pad, mode="edge").cumsum(axis=axis, dtype=np.float64)
-    n = img.shape[axis]
-    hi = np.take(c, np.arange(2 * half + 1, 2 * half + 1 + n), axis=axis)
-    lo = np.take(c, np.arange(0, n), axis=axis)
-    return ((hi - lo) / (2 * half + 1)).astype(np.float32)
+    c = np.pad(img, pad, mode="edge").cumsum(axis=axis, dtype=np.float32)
+    n, span = img.shape[axis], 2 * half + 1
+    if axis == 0:
+        return (c[span : span + n] - c[:n]) / span
+    return (c[:, span : span + n] - c[:, :n]) / span
 
 
 def _side_strips(img: np.ndarray, half: int, reach: int) -> dict[int, list[np.ndarray]]:
@@ -73,23 +75,28 @@ def _side_strips(img: np.ndarray, half: int, reach: int) -> dict[int, list[np.nd
     }
 
 
-def _all_around(img: np.ndarray, x: int, y: int, r: float) -> int:
-    """In how many directions the ring is darker than the disc just inside it."""
+_ANGLES = np.linspace(0.0, 2 * np.pi, DIRECTIONS, endpoint=False)
+_RING = (0.75, 0.85, 0.95, 1.05)  # the ring is thin: its darkest sample
+_INSIDE = (0.45, 0.6)
+_OUTSIDE = (1.4,)
+_FACTORS = np.asarray(_RING + _INSIDE + _OUTSIDE)
+
+
+def _all_around(img: np.ndarray, xs: np.ndarray, ys: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """(positions, radii): in how many directions the ring around (x, y) is darker than the disc
+    just inside it and distinct from the background just outside (a solid light dot has no ring of
+    its own). One gather for every position, radius, factor and direction."""
     h, w = img.shape
-    a = np.linspace(0.0, 2 * np.pi, DIRECTIONS, endpoint=False)
-    c, s = np.cos(a), np.sin(a)
-
-    def at(rad: float) -> np.ndarray:
-        xs = np.clip(np.rint(x + rad * c).astype(int), 0, w - 1)
-        ys = np.clip(np.rint(y + rad * s).astype(int), 0, h - 1)
-        return img[ys, xs].astype(np.float32)
-
-    ring = np.minimum.reduce([at(f * r) for f in (0.75, 0.85, 0.95, 1.05)])  # thin: its darkest sample
-    inside = np.maximum(at(0.45 * r), at(0.6 * r))
-    outside = at(1.4 * r)
-    # Darker than the disc, and not the background itself (which a solid light dot would show).
+    rad = radii[None, :, None, None] * _FACTORS[None, None, :, None]  # (1, radii, factors, directions)
+    px = np.clip(np.rint(xs[:, None, None, None] + rad * np.cos(_ANGLES)), 0, w - 1).astype(np.intp)
+    py = np.clip(np.rint(ys[:, None, None, None] + rad * np.sin(_ANGLES)), 0, h - 1).astype(np.intp)
+    v = img[py, px]
+    k = len(_RING)
+    ring = v[:, :, :k].min(axis=2)
+    inside = v[:, :, k : k + len(_INSIDE)].max(axis=2)
+    outside = v[:, :, -1]
     drawn = (inside - ring >= 0.5 * RING_CONTRAST) & (np.abs(outside - ring) >= RING_CONTRAST / 3)
-    return int(np.count_nonzero(drawn))
+    return drawn.sum(axis=2)
 
 
 def find_touch(gray: np.ndarray, region: np.ndarray | None = None) -> np.ndarray:
@@ -98,10 +105,13 @@ def find_touch(gray: np.ndarray, region: np.ndarray | None = None) -> np.ndarray
     row = np.zeros(ROW_SIZE, np.float32)
     h, w = gray.shape
     img = gray.astype(np.float32)
-    best = np.full((h, w), -np.inf, np.float32)
     half = max(1, round(0.2 * RADII[0] * w))
-    radii = [frac * w for frac in RADII]
-    strips = _side_strips(img, half, round(1.05 * radii[-1]))
+    radii = np.asarray(RADII) * w
+    # Centres are tried on every other pixel (the indicator is ~10 px across here: one of them is
+    # within a pixel of its centre, which the strips' depth ranges absorb), then refined around the best.
+    reach = round(1.05 * radii[-1])
+    strips = {d: [v[::STEP, ::STEP] for v in views] for d, views in _side_strips(img, half, reach).items()}
+    best = np.full(strips[1][0].shape, -np.inf, np.float32)
     for r in radii:
         # Per side, the disc just inside (lightest strip) against the ring (darkest strip): thin
         # strips, so that an edge of the screen crossing the circle does not drown the ring. A bar
@@ -112,24 +122,30 @@ def find_touch(gray: np.ndarray, region: np.ndarray | None = None) -> np.ndarray
             np.maximum.reduce([strips[d][k] for d in inner]) - np.minimum.reduce([strips[d][k] for d in ring])
             for k in range(4)
         ]
-        c_in = np.minimum.reduce(side)
-        score = np.where(c_in >= 0.5 * RING_CONTRAST, c_in, -np.inf).astype(np.float32)
-        better = score > best
-        best[better] = score[better]
+        np.maximum(best, np.minimum.reduce(side), out=best)
+    best[best < RING_CONTRAST] = -np.inf
     if region is not None:
-        best[region == 0] = -np.inf
+        best[region[::STEP, ::STEP] == 0] = -np.inf
     for _ in range(CANDIDATES):
         i = int(np.argmax(best))
-        y, x = divmod(i, w)
-        if not np.isfinite(best[y, x]):
+        by, bx = divmod(i, best.shape[1])
+        if not np.isfinite(best[by, bx]):
             break
-        # The box search is coarse about the radius: check the circle at each radius.
-        r = max(RADII, key=lambda frac: _all_around(img, x, y, frac * w)) * w
-        if _all_around(img, x, y, r) >= DIRECTIONS_NEEDED:
-            row[:] = (float(best[y, x]), (x + 0.5) / w, (y + 0.5) / h, r / w)
+        # Refine the centre around the coarse one, and the radius: the circle checked all around.
+        ys, xs = np.meshgrid(_near(by * STEP, h), _near(bx * STEP, w), indexing="ij")
+        counts = _all_around(img, xs.ravel(), ys.ravel(), radii)
+        p, k = np.unravel_index(int(np.argmax(counts)), counts.shape)
+        if counts[p, k] >= DIRECTIONS_NEEDED:
+            x, y = int(xs.ravel()[p]), int(ys.ravel()[p])
+            row[:] = (float(best[by, bx]), (x + 0.5) / w, (y + 0.5) / h, float(radii[k]) / w)
             return row
-        best[max(0, y - int(r)) : y + int(r) + 1, max(0, x - int(r)) : x + int(r) + 1] = -np.inf
+        reach = int(radii[-1]) // STEP + 1
+        best[max(0, by - reach) : by + reach + 1, max(0, bx - reach) : bx + reach + 1] = -np.inf
     return row
+
+
+def _near(c: int, n: int) -> np.ndarray:
+    return np.arange(max(0, c - STEP + 1), min(n, c + STEP))
 
 
 def masked_grid(grid: Grid, *rows: np.ndarray) -> Grid:
