@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import requests
+from openpyxl import load_workbook
 
 from frame_metric.data.video import frame_id
 from frame_metric.samples.interactions import Interaction, generate_interactions
@@ -82,3 +84,34 @@ def test_a_bad_quiet_period_is_refused(api: str, tmp_path: Path) -> None:
         refused = requests.post(f"{api}/video/upload", files={"file": (path.name, handle, "video/mp4")},
                                 data={"options": json.dumps({"quiet_period": 0})}, timeout=60)
     assert refused.status_code == 422 and "quiet_period" in refused.json()["detail"]
+
+
+def test_task_statistics_per_action_and_the_actions_sheet(api: str, tmp_path: Path) -> None:
+    path = tmp_path / "two-taps.mp4"
+    script = [Interaction(0.3, "tap", response=0.1, finish=0.3, x=0.4, y=0.45),
+              Interaction(1.7, "tap", response=0.3, finish=0.5, x=0.6, y=0.35)]
+    truth = generate_interactions(path, script, seconds=3.0)
+    ids = []
+    for name in ("run-1.mp4", "run-2.mp4"):
+        with path.open("rb") as handle:
+            answer = requests.post(f"{api}/video/upload", files={"file": (name, handle, "video/mp4")}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        ids.append(answer.json()["video_id"])
+    for video_id in ids:
+        assert wait_finished(api, video_id)["status"] == "completed"
+    task = requests.post(f"{api}/task/create", json={"name": "two taps"}, timeout=10).json()
+    requests.post(f"{api}/task/{task['id']}/videos", json={"video_ids": ids}, timeout=30).raise_for_status()
+
+    stats = requests.get(f"{api}/task/{task['id']}/statistics", timeout=10).json()
+    assert stats["actions_note"] is None and [a["index"] for a in stats["actions"]] == [1, 2]
+    second = stats["actions"][1]
+    assert second["videos"] == 2 and second["response_time"]["count"] == 2
+    expected = truth.actions[1].response.timestamp - truth.actions[1].operation.timestamp
+    assert abs(second["response_time"]["median"] - expected) <= 1 / 30 + 1e-6
+    assert second["response_time"]["avg"] == second["response_time"]["p90"]  # the same recording twice
+
+    excel = requests.get(f"{api}/task/{task['id']}/export", params={"format": "excel"}, timeout=30)
+    book = load_workbook(io.BytesIO(excel.content))
+    assert book.sheetnames[-1] == "Actions" and book["Actions"].max_row == 1 + 2 * 2
+    text = requests.get(f"{api}/task/{task['id']}/export", params={"format": "csv"}, timeout=30).text
+    assert text.count("\n") >= 1 + 2 + 2 + 4 and "Response time (ms)" in text
