@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-TOUCH_GAP_FRAMES = 2  # a touch missed in this many frames in a row is still the same touch
+from frame_metric.analysis.touch import GAP_FRAMES
+
+TOUCH_GAP_FRAMES = GAP_FRAMES  # a touch missed in this many frames in a row is still the same touch
 TOUCH_GAP_SECONDS = 0.1
 SETTLED_SECONDS = 0.5  # stillness after finish below which the finish is a guess
 REVIEW_BELOW = 0.6

@@ -98,7 +98,7 @@ def _touch(frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, be
     is looked for (e.g. only the status-bar clock ticked), which spares most of the search."""
     if not change.structural.any() and not change.shift.any() and change.global_shift == 0.0:
         return before
-    return find_touch(touch_image(frame, probe.width, probe.height), region)
+    return find_touch(touch_image(frame, probe.width, probe.height), region, before)
 
 
 def analyse_segment(

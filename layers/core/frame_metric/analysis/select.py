@@ -22,7 +22,7 @@ from frame_metric.analysis.features import SegmentFeatures
 from frame_metric.analysis.options import AnalysisOptions, Region
 from frame_metric.analysis.probe import VideoProbe
 from frame_metric.analysis.result import AnalysisResult, FrameMark, FrameTable, IgnoredRegion
-from frame_metric.analysis.touch import masked_grid
+from frame_metric.analysis.touch import bridge_gaps, masked_grid
 
 CANDIDATES = 5
 CANDIDATE_WINDOW = 0.5  # seconds around a boundary where alternatives are looked for
@@ -128,6 +128,7 @@ def select_boundaries(
     m, warnings = _merge(grid, segments)
     warnings = list(probe.warnings) + warnings
     t, numbers = m["pts"], m["frame_number"]
+    bridge_gaps(grid, m["touch"], m["structural"], m["shift"])
     d = detect(
         grid,
         t,

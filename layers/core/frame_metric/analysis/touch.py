@@ -17,6 +17,7 @@ its width; score 0 when no indicator is seen. The pointer-location crosshair is 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ RADII = (0.030, 0.0375, 0.045)  # of the width: "Show taps" is 6-9 % of the scre
 RING_CONTRAST = 12.0  # levels the ring must be darker than the disc
 DIRECTIONS = 12
 DIRECTIONS_NEEDED = 10  # directions in which the ring must be darker than the disc
+DIRECTIONS_TRACKED = 8  # ... within TRACK_REACH radii of the previous frame's indicator
+TRACK_REACH = 6.0
 CANDIDATES = 6  # peaks checked all around per frame
 MASK_MARGIN = 1.3  # the masked disc's radius, in indicator radii (anti-aliasing, codec ringing)
 ROW_SIZE = 4
@@ -99,9 +102,11 @@ def _all_around(img: np.ndarray, xs: np.ndarray, ys: np.ndarray, radii: np.ndarr
     return drawn.sum(axis=2)
 
 
-def find_touch(gray: np.ndarray, region: np.ndarray | None = None) -> np.ndarray:
+def find_touch(gray: np.ndarray, region: np.ndarray | None = None, before: np.ndarray | None = None) -> np.ndarray:
     """(score, x, y, r) of the touch indicator in this grey frame; zeros when there is none.
-    region: where to look (1) at the frame's size, e.g. the analysed area without the status bar."""
+    region: where to look (1) at the frame's size, e.g. the analysed area without the status bar.
+    before: the previous frame's answer: near a finger that was down, a ring partly hidden (by a
+    dark bar it moves over) is still taken, with fewer directions."""
     row = np.zeros(ROW_SIZE, np.float32)
     h, w = gray.shape
     img = gray.astype(np.float32)
@@ -135,13 +140,21 @@ def find_touch(gray: np.ndarray, region: np.ndarray | None = None) -> np.ndarray
         ys, xs = np.meshgrid(_near(by * STEP, h), _near(bx * STEP, w), indexing="ij")
         counts = _all_around(img, xs.ravel(), ys.ravel(), radii)
         p, k = np.unravel_index(int(np.argmax(counts)), counts.shape)
-        if counts[p, k] >= DIRECTIONS_NEEDED:
+        if counts[p, k] >= _needed(before, bx * STEP, by * STEP, w, h):
             x, y = int(xs.ravel()[p]), int(ys.ravel()[p])
             row[:] = (float(best[by, bx]), (x + 0.5) / w, (y + 0.5) / h, float(radii[k]) / w)
             return row
         reach = int(radii[-1]) // STEP + 1
         best[max(0, by - reach) : by + reach + 1, max(0, bx - reach) : bx + reach + 1] = -np.inf
     return row
+
+
+def _needed(before: np.ndarray | None, x: int, y: int, w: int, h: int) -> int:
+    """Directions the ring must show: fewer close to where the finger was a frame ago."""
+    if before is None or before[0] <= 0:
+        return DIRECTIONS_NEEDED
+    close = np.hypot(x - before[1] * w, y - before[2] * h) <= TRACK_REACH * before[3] * w
+    return DIRECTIONS_TRACKED if close else DIRECTIONS_NEEDED
 
 
 def _near(c: int, n: int) -> np.ndarray:
@@ -167,3 +180,26 @@ def touch_region(grid: Grid, width: int, height: int) -> np.ndarray:
     ys = np.minimum((np.arange(th) + 0.5) * grid.height / th, grid.height - 1).astype(int)
     xs = np.minimum((np.arange(tw) + 0.5) * grid.width / tw, grid.width - 1).astype(int)
     return grid.mask[ys][:, xs]
+
+
+GAP_FRAMES = 2  # a touch missed in this many frames in a row is still the same touch (actions.py)
+
+
+def bridge_gaps(grid: Grid, touch: np.ndarray, structural: np.ndarray, shift: np.ndarray) -> None:
+    """Frames where the indicator was missed between two frames that show it (e.g. its ring crossed
+    a dark bar): it was there all the same, at a place between the two, and its moves were compared
+    unmasked. Zero those frames' zones around the interpolated places (in place), so the finger's
+    path still never counts as the app changing."""
+    shown = np.flatnonzero(touch[:, 0] > 0)
+    zy, zx = np.divmod(np.arange(grid.zones), grid.cols)
+    centres_x, centres_y = (zx + 0.5) * grid.zone, (zy + 0.5) * grid.zone
+    for a, b in itertools.pairwise(shown.tolist()):
+        if not 1 < b - a <= GAP_FRAMES + 1:
+            continue
+        places = [touch[a, 1:] + (touch[b, 1:] - touch[a, 1:]) * (g - a) / (b - a) for g in range(a, b + 1)]
+        for g in range(a + 1, b + 1):  # frame g compares g-1 with g: both places
+            for x, y, r in (places[g - 1 - a], places[g - a]):
+                reach = MASK_MARGIN * r * grid.width + 1.5 + grid.zone / 2
+                near = (np.abs(centres_x - x * grid.width) <= reach) & (np.abs(centres_y - y * grid.height) <= reach)
+                structural[g, near] = 0
+                shift[g, near] = 0
