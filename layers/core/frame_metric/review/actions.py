@@ -12,16 +12,12 @@ import itertools
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
-from frame_metric.data.connection import condition_failed
 from frame_metric.data.review import ReviewEntry
-from frame_metric.data.video import ActionFrameMark, ActionMark, Video, VideoStatus, utcnow
+from frame_metric.data.video import ActionFrameMark, ActionMark, Video, utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
-from frame_metric.monitor.store import connection
 from frame_metric.review.frames import FrameCatalog
-from frame_metric.review.service import ATTEMPTS, ReviewService, _snapshot
+from frame_metric.review.service import ATTEMPTS, ReviewService, _snapshot, commit_mark
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.videos.actions import ActionResponse, action_response
 
@@ -101,24 +97,10 @@ def mark_action(video_id: str, index: int, request: ActionMarkingRequest,
 
 def _commit(video: Video, actions: list[ActionMark], index: int, before: ActionMark, after: ActionMark,
             request: ActionMarkingRequest) -> int | None:
-    version = int(video.review_version or 0)
-    unchanged = Video.review_version == version
-    if version == 0:
-        unchanged = unchanged | Video.review_version.does_not_exist()
     now = utcnow()
     snapshot = _snapshot(video)  # first/last do not change: before and after are the same
-    entry = ReviewEntry(video.video_id, version + 1, reviewer=request.reviewer, notes=request.review_notes or None,
-                        created_at=now, before=snapshot, after=snapshot, action_index=index,
-                        action_before=before, action_after=after)
-    try:
-        with TransactWrite(connection=connection()) as transaction:
-            transaction.update(Video(video.video_id), actions=[
-                Video.actions.set(actions), Video.reviewed_by.set(request.reviewer), Video.reviewed_at.set(now),
-                Video.review_version.set(version + 1), Video.updated_at.set(now),
-            ], condition=unchanged & (Video.status == VideoStatus.COMPLETED.value))
-            transaction.save(entry, condition=ReviewEntry.seq.does_not_exist())
-    except TransactWriteError as exc:
-        if condition_failed(exc):
-            return None
-        raise
-    return version + 1
+    entry = ReviewEntry(video.video_id, int(video.review_version or 0) + 1, reviewer=request.reviewer,
+                        notes=request.review_notes or None, created_at=now, before=snapshot, after=snapshot,
+                        action_index=index, action_before=before, action_after=after)
+    return commit_mark(video, [Video.actions.set(actions), Video.reviewed_by.set(request.reviewer),
+                               Video.reviewed_at.set(now), Video.updated_at.set(now)], entry)
