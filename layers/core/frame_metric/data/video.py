@@ -141,7 +141,7 @@ class Video(Model):
     ignored_regions = ListAttribute(of=IgnoredRegion, null=True)
     marking_method = UnicodeAttribute(default=MarkingMethod.ALGORITHM.value)
     analysis_key = UnicodeAttribute(null=True)
-    # Every interaction (operation/response/finish/end), at most videos.actions.STORED_ACTIONS of them;
+    # Every interaction (operation/response/finish/end), at most videos.stored_actions.STORED_ACTIONS;
     # the analysis JSON in S3 has them all.
     actions = ListAttribute(of=ActionMark, null=True)
     # Per-upload analysis options (JSON of videos.schemas.AnalysisOptionsRequest); none: the defaults.

@@ -26,8 +26,8 @@ from frame_metric.storage.keys import VideoKeys
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
-from frame_metric.videos.actions import action_marks
 from frame_metric.videos.limits import check_limits
+from frame_metric.videos.stored_actions import action_marks
 
 log = logging.getLogger(__name__)
 THUMBNAILS = ThumbnailSpec()

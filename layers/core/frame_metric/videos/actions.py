@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 from frame_metric.data.video import ActionFrameMark, ActionMark, Video
-
-# A DynamoDB item holds at most 400 KB; an action takes ~300 bytes. Longer recordings keep the
-# first STORED_ACTIONS in the item (the API says how many there are), all of them in S3.
-STORED_ACTIONS = 500
 
 
 class ActionFrameResponse(BaseModel):
@@ -30,23 +24,6 @@ class ActionResponse(BaseModel):
     confidence: float | None
     needs_review: bool
     label: str | None
-
-
-def _frame_mark(value: dict[str, Any] | None) -> ActionFrameMark | None:
-    if value is None:
-        return None
-    return ActionFrameMark(frame_number=int(value["frame_number"]), timestamp=float(value["timestamp"]),
-                           source=value.get("source"))
-
-
-def action_marks(actions: list[dict[str, Any]]) -> list[ActionMark]:
-    """The analysis JSON's actions as the video item stores them."""
-    return [
-        ActionMark(index=int(a["index"]), operation=_frame_mark(a["operation"]), response=_frame_mark(a["response"]),
-                   finish=_frame_mark(a["finish"]), end=_frame_mark(a["end"]), confidence=a.get("confidence"),
-                   needs_review=bool(a.get("needs_review")), label=a.get("label"))
-        for a in actions[:STORED_ACTIONS]
-    ]
 
 
 def _frame(mark: ActionFrameMark | None) -> ActionFrameResponse | None:
