@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def print_json(value: Any) -> None:
@@ -18,10 +23,27 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
+def guarded(action: Handler) -> Handler:
+    """A command whose API refusals (and an unreachable API) end as one line on stderr, exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        from frame_metric.client import ApiError
+
+        try:
+            return int(action(args) or 0)
+        except ApiError as exc:
+            return fail(exc.detail)
+
+    run.__doc__, run.__name__ = action.__doc__, action.__name__
+    return run
+
+
 class ProcessingBar:
     """One bar per video, 0-100 %, its label the pipeline's current step."""
 
     def __init__(self, label: str) -> None:
+        from tqdm import tqdm
+
         self.label = label
         self.bar = tqdm(total=100, desc=label, file=sys.stderr, bar_format="{desc} {percentage:3.0f}%|{bar}|")
 
@@ -35,6 +57,8 @@ class ProcessingBar:
 
 
 def upload_bar(label: str, size: int) -> tqdm:
+    from tqdm import tqdm
+
     return tqdm(total=size, desc=f"upload {label}", unit="B", unit_scale=True, unit_divisor=1024,
                 file=sys.stderr)
 
