@@ -95,3 +95,12 @@ def test_refused_connection_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and url in err and "connection refused" in err and "frame-metric serve" in err
         assert "urllib3" not in err and "HTTPConnectionPool" not in err
+
+
+def test_docs_cli_covers_every_command() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    commands = [leaf.prog.removeprefix("frame-metric ") for leaf in leaf_parsers(build_parser())]
+    missing = [command for command in commands if f"`{command}" not in text or f"frame-metric {command}" not in text]
+    assert missing == [], f"docs/cli.md lacks a line or an example of: {missing}"
