@@ -90,7 +90,8 @@ def test_refused_connection_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     from frame_metric.localcloud.cloud import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
-    for argv in (["--api", url, "list"], ["monitor", "task", "list", "--api", url], ["review", "pending", "--api", url]):
+    calls = (["--api", url, "list"], ["monitor", "task", "list", "--api", url], ["review", "pending", "--api", url])
+    for argv in calls:
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and url in err and "connection refused" in err and "frame-metric serve" in err
