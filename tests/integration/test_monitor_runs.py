@@ -174,7 +174,7 @@ def test_since_cursor_polling_and_downsampling(api: str, task: str) -> None:
     send(api, run_id, token, batch(0, marks=[{"t": 0.1, "name": "open feed"}]))
     send(api, run_id, token, batch(1))
     first = requests.get(url, params={"since": 0}, timeout=10).json()
-    assert first["cursor"] == 2 and len(first["series"]["app_cpu"]) == 100
+    assert first["cursor"] == 2 and len(first["series"]["app_cpu"]) == 100 and first["units"] == {"app_cpu": "%"}
     assert first["marks"] == [{"t": 0.1, "name": "open feed"}]
     assert requests.get(url, params={"since": first["cursor"]}, timeout=10).json()["series"] == {}
     send(api, run_id, token, batch(2))

@@ -97,6 +97,8 @@ def run_upload(args: argparse.Namespace) -> int:
             return upload_and_wait(client, path, wait=not args.no_wait, options=options)
         except ApiError as exc:
             return f"{path.name}: {exc.detail}"
+        except TimeoutError as exc:  # still processing after the wait: say so, the video goes on
+            return f"{path.name}: {exc}; follow it with `frame-metric status`"
 
     with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_UPLOADS) as pool:
         outcomes = list(pool.map(one, args.files))  # in argument order, whichever finished first
