@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from frame_metric.cli.common import api_url
-from frame_metric.cli.output import guarded, print_json
+from frame_metric.cli.output import guarded, print_json, save_download
 
 if TYPE_CHECKING:
     from frame_metric.client import FrameMetricClient
@@ -270,16 +270,7 @@ def run_run_show(args: argparse.Namespace) -> int:
 
 @guarded
 def run_run_export(args: argparse.Namespace) -> int:
-    from frame_metric.tasks.export import safe_stem
-
-    name, content = _client(args).export_run(args.run_id, args.format)
-    stem, dot, extension = name.rpartition(".")  # cleaned again: a hostile server stays out of other folders
-    local_name = f"{safe_stem(stem)}{dot}{extension}" if dot else safe_stem(name)
-    target = args.output or Path(local_name)
-    if target.is_dir():
-        target = target / local_name
-    target.write_bytes(content)
-    print(target)
+    print(save_download(*_client(args).export_run(args.run_id, args.format), args.output))
     return 0
 
 

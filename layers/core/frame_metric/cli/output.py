@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,6 +22,25 @@ def print_json(value: Any) -> None:
 def fail(message: str, code: int = 2) -> int:
     print(f"frame-metric: {message}", file=sys.stderr)
     return code
+
+
+def ms(seconds: float | None) -> str:
+    """A duration the API gives in seconds, as testers read it."""
+    return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
+
+
+def save_download(name: str, content: bytes, output: Path | None) -> Path:
+    """Write a file the API sent (its own name, cleaned again so a hostile server stays out of other
+    folders) to `output`, a file or a folder (default: here). Returns where it went."""
+    from frame_metric.tasks.export import safe_stem
+
+    stem, dot, extension = name.rpartition(".")
+    local_name = f"{safe_stem(stem)}{dot}{extension}" if dot else safe_stem(name)
+    target = output or Path(local_name)
+    if target.is_dir():
+        target = target / local_name
+    target.write_bytes(content)
+    return target
 
 
 def guarded(action: Handler) -> Handler:

@@ -7,7 +7,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from frame_metric.cli.common import api_url
-from frame_metric.cli.output import fail, guarded, print_json
+from frame_metric.cli.output import fail, guarded, ms, print_json
 
 if TYPE_CHECKING:
     from frame_metric.client import FrameMetricClient
@@ -55,10 +55,6 @@ def _frame(frame: dict[str, Any] | None) -> str:
     return "-" if frame is None else f"#{frame['frame_number']} at {frame['timestamp']:.3f} s"
 
 
-def _ms(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
-
-
 def _confidence(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
@@ -74,7 +70,7 @@ def run_pending(args: argparse.Namespace) -> int:
     for video in found:
         reasons = "; ".join(video.get("review_reasons") or []) or "low confidence"
         print(f"{video['video_id']}  confidence {_confidence(video['ai_confidence']):>5}  "
-              f"{_ms(video.get('duration')):>10}  {video['filename']}  ({reasons})")
+              f"{ms(video.get('duration')):>10}  {video['filename']}  ({reasons})")
     return 0
 
 
@@ -97,7 +93,7 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"  marking:     {review['marking_method']}  (confidence {_confidence(review['ai_confidence'])})")
     print(f"  first frame: {_frame(review['marked_first_frame'])}")
     print(f"  last frame:  {_frame(review['marked_last_frame'])}")
-    print(f"  duration:    {_ms(review.get('duration'))}")
+    print(f"  duration:    {ms(review.get('duration'))}")
     print(f"  first candidates: {_candidates(review['first_candidates'])}")
     print(f"  last candidates:  {_candidates(review['last_candidates'])}")
     print(f"  frames to choose from: {review['extracted_frames']} (frame numbers as above; "
@@ -134,7 +130,7 @@ def run_mark(args: argparse.Namespace) -> int:
         ids.append(found)
     result = client.mark(args.video_id, ids[0], ids[1], args.reviewer, args.notes)
     print(f"{result['video_id']}  marked: first {_frame(result['first_frame'])}, last {_frame(result['last_frame'])}, "
-          f"duration {_ms(result['duration'])}")
+          f"duration {ms(result['duration'])}")
     if result.get("tasks_updated"):
         print(f"  statistics recomputed for task(s): {', '.join(result['tasks_updated'])}")
     return 0
@@ -143,7 +139,7 @@ def run_mark(args: argparse.Namespace) -> int:
 def _state(state: dict[str, Any]) -> str:
     if state.get("first_frame_number") is None:
         return "unmarked"
-    return (f"#{state['first_frame_number']}-#{state['last_frame_number']} {_ms(state.get('duration'))} "
+    return (f"#{state['first_frame_number']}-#{state['last_frame_number']} {ms(state.get('duration'))} "
             f"({state.get('marking_method') or '-'})")
 
 

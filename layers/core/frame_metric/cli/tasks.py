@@ -8,14 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from frame_metric.cli.common import api_url
-from frame_metric.cli.output import guarded, print_json
+from frame_metric.cli.output import guarded, ms, print_json, save_download
 
 if TYPE_CHECKING:
     from frame_metric.client import FrameMetricClient
-
-
-def _ms(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -84,7 +80,7 @@ def run_list(args: argparse.Namespace) -> int:
         print("no timing tasks" + (f" of {args.user}" if args.user else "")
               + " (create one with: frame-metric task create NAME)")
     for task in found:
-        average = _ms(task["avg_duration"])
+        average = ms(task["avg_duration"])
         print(f"{task['id']}  {task['status']:<10} {task['total_videos']:>3} videos  avg {average:>10}  {task['name']}")
     return 0
 
@@ -98,7 +94,7 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{task['id']}  {task['name']}  {task['status']}  {task['total_videos']} videos")
     for video in task["videos"]:
         print(f"  {video['order']:>3}. {video['video_id']}  {video['video_status'] or 'missing':<10}"
-              f" {_ms(video['duration']):>10}  {video['video_filename'] or ''}")
+              f" {ms(video['duration']):>10}  {video['video_filename'] or ''}")
     return 0
 
 
@@ -127,22 +123,12 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"{stats['task_name']}  {stats['status']}: {stats['total_videos']} videos, {stats['completed_videos']} "
           f"completed, {stats['processing_videos']} processing, {stats['failed_videos']} failed")
     for label in ("avg", "median", "p90", "min", "max", "stddev", "total"):
-        print(f"  {label:<7} {_ms(stats[f'{label}_duration']):>12}")
+        print(f"  {label:<7} {ms(stats[f'{label}_duration']):>12}")
     print(f"  frames  {stats['total_frames']} (avg {stats['avg_frames_per_video'] or 0:.1f} per video)")
     return 0
 
 
 @guarded
 def run_export(args: argparse.Namespace) -> int:
-    from frame_metric.tasks.export import safe_stem
-
-    name, content = _client(args).export_task(args.task_id, args.format)
-    # The server's name is safe already; cleaning it again keeps a hostile server out of other folders.
-    stem, dot, extension = name.rpartition(".")
-    local_name = f"{safe_stem(stem)}{dot}{extension}" if dot else safe_stem(name)
-    target = args.output or Path(local_name)
-    if target.is_dir():
-        target = target / local_name
-    target.write_bytes(content)
-    print(target)
+    print(save_download(*_client(args).export_task(args.task_id, args.format), args.output))
     return 0
