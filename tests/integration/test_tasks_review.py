@@ -153,7 +153,8 @@ def test_exports(api: str, videos: list[dict[str, Any]]) -> None:
     csv_response = requests.get(f"{api}/task/{task['id']}/export", params={"format": "csv"}, timeout=10)
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     lines = csv_response.content.decode("utf-8-sig").splitlines()
-    assert len(lines) == 3 and lines[1].startswith('"性能/测试:""一"""')
+    assert lines[1].startswith('"性能/测试:""一"""') and lines[3] == ""  # then the actions section:
+    assert lines[4].startswith("Order,Video filename,Video ID,Action") and len(lines) == 5 + 2  # one per video
     assert "filename*=UTF-8''" in csv_response.headers["Content-Disposition"]
 
 

@@ -6,6 +6,8 @@ import { detailText, query } from "../lib/http.js";
 import { when, number, seconds } from "../lib/format.js";
 import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../lib/live.js";
 import { LiveChart } from "../charts.js";
+import { stepNotes } from "../lib/actions.js";
+import { stepTimingsTable, stepDeltasTable } from "./actions.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 const STATS = ["count", "min", "avg", "median", "p90", "p95", "max"];
@@ -23,7 +25,8 @@ function summary(results) {
       table([{ title: "Segment", cell: (s) => s.name }, { title: "From", cell: (s) => seconds(s.start, 2) },
         { title: "To", cell: (s) => s.end == null ? "end" : seconds(s.end, 2) },
         { title: "Averages", cell: (s) => Object.entries(s.metrics).map(([m, v]) => `${m} ${number(v.avg)}`).join(", ") }],
-      results.segments)) : null);
+      results.segments)) : null,
+    stepTimingsTable(results.step_timings));
 }
 
 export async function runScreen({ api, root, params, onLeave }) {
@@ -40,6 +43,7 @@ export async function runScreen({ api, root, params, onLeave }) {
   const charts = new Map();
   let stopped = false;
   let timer = null;
+  let stepTimings = [];  // from the results: each step's operation/response/finish on the time axis
   onLeave(() => { stopped = true; clearTimeout(timer); });
   const resize = () => charts.forEach((chart) => chart.resize(chartsBox.clientWidth));
   window.addEventListener("resize", resize);
@@ -54,6 +58,7 @@ export async function runScreen({ api, root, params, onLeave }) {
     const video = run.video;
     if (video?.first_frame_t != null) notes.push({ t: video.first_frame_t, color: "#16a34a", width: 2, label: "first frame", row: 4 });
     if (video?.last_frame_t != null) notes.push({ t: video.last_frame_t, color: "#9333ea", width: 2, label: "last frame", row: 4 });
+    notes.push(...stepNotes(stepTimings));
     return notes;
   }
 
@@ -134,7 +139,9 @@ export async function runScreen({ api, root, params, onLeave }) {
       if (added || chunk.marks?.length) redraw();
       if (statusChanged) drawHead();
       if (TERMINAL.has(run.status) && (!added || endedBeforeOpen)) {  // ended and drained: the results are final
-        await load(summaryBox, () => api.get(`/monitor/runs/${params.id}/results`), summary, "Computing results");
+        const results = await load(summaryBox, () => api.get(`/monitor/runs/${params.id}/results`), summary, "Computing results");
+        stepTimings = results?.step_timings || [];
+        charts.forEach((chart) => chart.refresh());
         drawHead();
         return;
       }
@@ -145,7 +152,8 @@ export async function runScreen({ api, root, params, onLeave }) {
   }
 
   replace(root, h("p", h("a", { href: "#/monitor" }, "← Monitoring")), head,
-    h("div.card", h("h2", "Live"), h("p.muted", "Dashed lines: script marks. Red ticks: jank. Green/purple: the recording's first and last frame."),
+    h("div.card", h("h2", "Live"), h("p.muted", "Dashed lines: script marks. Red ticks: jank. Green/purple: the recording's first and last frame. "
+      + "Blue/orange/green thin lines: each step's operation, response and finish."),
       chartsBox),
     summaryBox, linkBox);
   drawHead();
@@ -185,6 +193,7 @@ export async function compareScreen({ api, root, query: q }) {
               `${number(r.delta[stat])}${pct != null ? ` (${number(pct, 1)}%)` : ""}`);
           } }]),
       ], rows, { emptyText: "The runs share no metrics." })),
+      stepDeltasTable(comparison.steps),
       h("div.card", h("h2", "Both runs on one time axis"), chartsBox));
     // Charts after the view is in the page (uPlot measures its container).
     setTimeout(() => {

@@ -3,6 +3,7 @@
 import { h, replace, load, badge, table, empty, errorBox } from "../dom.js";
 import { ApiError, detailText, query } from "../lib/http.js";
 import { seconds, percent, when, bytes } from "../lib/format.js";
+import { actionsCard } from "./actions.js";
 
 const STATUSES = ["", "uploading", "processing", "completed", "failed", "cancelled"];
 const PAGE = 20;
@@ -167,7 +168,8 @@ export async function videoScreen({ api, root, params, onLeave }) {
           " ", h("a.button", { href: `#/review/${video.video_id}` }, "Review")) : null,
         video.status === "completed" ? h("p", h("a", { href: `#/review/${video.video_id}` }, "Open in review")) : null),
       video.status === "completed"
-        ? h("div.frames", frameFigure(first, "First"), frameFigure(last, "Last"))
+        ? [h("div.frames", frameFigure(first, "First"), frameFigure(last, "Last")),
+          video.actions?.length ? actionsCard(api, video) : null]
         : video.status === "processing" || video.status === "uploading" ? empty("The frames appear once the analysis is done.") : null);
   };
   await load(body, () => api.get(`/video/${params.id}/status`), render, "Loading the video");

@@ -39,6 +39,7 @@ def test_result_json_has_exactly_the_contract_fields(recording: MakeRecording) -
         "first_candidates",
         "last_candidates",
         "ignored_regions",
+        "actions",
     ]
     assert list(d["video"]) == ["width", "height", "frame_count", "fps", "duration", "variable_frame_rate"]
     for mark in (d["first_frame"], d["last_frame"], *d["first_candidates"], *d["last_candidates"]):

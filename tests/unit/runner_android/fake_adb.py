@@ -10,10 +10,12 @@ import re
 import shlex
 import socket
 import struct
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 EXIT_MARK = "; echo X4EXIT:$?"  # adbutils' shell2 (v1) appends this to learn the exit code
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
@@ -26,6 +28,32 @@ GFX_HEADER_ANDROID12 = ("Flags,FrameTimelineVsyncId,IntendedVsync,Vsync,InputEve
                         "PerformTraversalsStart,DrawStart,FrameDeadline,SyncQueued,SyncStart,IssueDrawCommandsStart,"
                         "SwapBuffers,FrameCompleted,DequeueBufferDuration,QueueBufferDuration,GpuCompleted,"
                         "SwapBuffersCompleted,DisplayPresentTime")
+
+
+def screen_recording(inputs: list[tuple[float, str]], seconds: float, size: tuple[int, int] = (1080, 2400)) -> bytes:
+    """An MP4 of the synthetic list app (samples/interactions.py) answering these `input` commands,
+    each at its time (seconds from the recording's start): taps open a sheet 150 ms later, swipes
+    scroll the list. Coordinates are the phone's pixels (`size`)."""
+    from frame_metric.samples.interactions import Interaction, generate_interactions
+
+    def frac(value: str, full: int) -> float:
+        return min(max(float(value) / full, 0.05), 0.95)
+
+    script = []
+    for at, cmd in inputs:
+        words = cmd.split()
+        if words[:2] == ["input", "tap"] and len(words) == 4:
+            script.append(Interaction(at, "tap", response=0.15, finish=0.4, x=frac(words[2], size[0]),
+                                      y=frac(words[3], size[1])))
+        elif words[:2] == ["input", "swipe"] and len(words) >= 6:
+            y1, y2 = frac(words[3], size[1]), frac(words[5], size[1])
+            seconds_down = int(words[6]) / 1000 if len(words) > 6 else 0.3
+            script.append(Interaction(at, "swipe", response=0.05, finish=0.5, x=frac(words[2], size[0]), y=y1,
+                                      swipe_seconds=max(seconds_down, 0.05), swipe_distance=y1 - y2))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "screen.mp4"
+        generate_interactions(path, script, seconds=max(seconds, 0.2))
+        return path.read_bytes()
 
 
 @dataclass
@@ -49,6 +77,10 @@ class Phone:
     has_pidof: bool = True  # False: Android 5 (toolbox), where plain `ps` lists every process
     ui_busy: bool = False  # uiautomator cannot dump while the screen animates
     recordings: dict[int, threading.Event] = field(default_factory=dict)
+    # True: screenrecord writes a real recording (Show taps on) of an app answering the `input`
+    # commands it received meanwhile; False: a stub MP4 header.
+    screen_app: bool = False
+    inputs: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, `input ...` command)
     lock: threading.Lock = field(default_factory=threading.Lock)
     pid_start: float = 0.0
     # set: the phone's clock stands at this many seconds (a test moves it), instead of following wall time
@@ -309,6 +341,8 @@ class FakeAdbServer:
         phone = self.phone
         with phone.lock:
             phone.commands.append(cmd)
+            if cmd.startswith("input "):
+                phone.inputs.append((time.monotonic(), cmd.removesuffix(EXIT_MARK)))
         want_exit = cmd.endswith(EXIT_MARK)
         cmd = cmd.removesuffix(EXIT_MARK)
         conn.sendall(b"OKAY")
@@ -333,8 +367,12 @@ class FakeAdbServer:
             pid = 7000 + len(phone.recordings)
             stop = phone.recordings[pid] = threading.Event()
         conn.sendall(f"{pid}\n".encode())
+        began = time.monotonic()
         stop.wait(limit)
-        phone.files[path] = MP4
+        ended = time.monotonic()
+        with phone.lock:
+            inputs = [(t - began, cmd) for t, cmd in phone.inputs if began <= t < ended]
+        phone.files[path] = screen_recording(inputs, ended - began) if phone.screen_app else MP4
 
     def _sync(self, conn: socket.socket) -> None:
         conn.sendall(b"OKAY")

@@ -14,6 +14,7 @@ from frame_metric.data.tasks import TaskStatus
 from frame_metric.data.video import VideoStatus
 from frame_metric.tasks import export
 from frame_metric.tasks.schemas import TaskDetailResponse, TaskVideoResponse
+from frame_metric.videos.actions import ActionFrameResponse, ActionResponse
 
 MOMENT = datetime(2026, 11, 30, 4, 5, 6, tzinfo=UTC)
 
@@ -57,7 +58,7 @@ def _task(videos: int) -> TaskDetailResponse:
 
 def test_workbook_layout() -> None:
     book = load_workbook(io.BytesIO(export.to_excel(_task(2), MOMENT)))
-    assert book.sheetnames == ["Timing", "Summary"]
+    assert book.sheetnames == ["Timing", "Summary", "Actions"]
     timing = book["Timing"]
     assert [cell.value for cell in timing[1]] == export.HEADER
     assert all(cell.font.bold for cell in timing[1])
@@ -89,3 +90,38 @@ def test_csv_rows_match_the_header() -> None:
     assert rows[1][export.HEADER.index("Duration (ms)")] == "500.0"
     assert rows[1][export.HEADER.index("Added at (UTC)")] == "2026-11-30 04:05:06"
     assert rows[1][export.HEADER.index("Notes")] == "备注"
+
+
+def _with_actions(task: TaskDetailResponse, counts: list[int]) -> TaskDetailResponse:
+    def action(k: int, i: int) -> ActionResponse:
+        op = ActionFrameResponse(frame_number=10 * k, timestamp=k * 1.0, source="touch_indicator")
+        response = ActionFrameResponse(frame_number=10 * k + 3, timestamp=k * 1.0 + 0.1 * (i + 1))
+        finish = ActionFrameResponse(frame_number=10 * k + 6, timestamp=k * 1.0 + 0.5)
+        end = ActionFrameResponse(frame_number=10 * k + 9, timestamp=k * 1.0 + 0.9)
+        return ActionResponse(index=k, operation=op, response=response, finish=finish, end=end,
+                              response_time=round(0.1 * (i + 1), 6), finish_time=0.5, confidence=0.9,
+                              needs_review=False, label=None)
+
+    videos = [v.model_copy(update={"actions": [action(k + 1, i) for k in range(n)]})
+              for i, (v, n) in enumerate(zip(task.videos, counts, strict=True))]
+    return task.model_copy(update={"videos": videos})
+
+
+def test_actions_sheet_csv_section_and_per_action_statistics() -> None:
+    task = _with_actions(_task(2), [2, 2])
+    book = load_workbook(io.BytesIO(export.to_excel(task, MOMENT)))
+    sheet = book["Actions"]
+    assert [cell.value for cell in sheet[1]] == export.ACTION_HEADER and sheet.max_row == 5
+    header = {name: index + 1 for index, name in enumerate(export.ACTION_HEADER)}
+    assert sheet.cell(3, header["Action"]).value == 2 and sheet.cell(4, header["Response time (ms)"]).value == 200.0
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Action 1 response count"] == 2 and summary["Action 1 response avg (ms)"] == 150.0
+    assert summary["Action 2 finish p90 (ms)"] == 500.0
+    rows = list(csv.reader(io.StringIO(export.to_csv(task)[1:])))
+    start = rows.index(export.ACTION_HEADER)
+    assert rows[start - 1] == [] and len(rows) - start - 1 == 4
+
+    uneven = _with_actions(_task(2), [2, 3])
+    summary = {row[0]: row[1] for row in load_workbook(io.BytesIO(export.to_excel(uneven, MOMENT)))["Summary"]
+               .iter_rows(min_row=2, values_only=True)}
+    assert "different numbers of actions (2, 3)" in summary["Actions"]

@@ -66,6 +66,7 @@ _ARRAYS = (
     "noise",
     "brightness",
     "sharpness",
+    "touch",
     "first_image",
     "last_image",
 )
@@ -82,6 +83,7 @@ class SegmentFeatures:
     noise: np.ndarray  # (n,) float32
     brightness: np.ndarray  # (n,) float32, 0..1
     sharpness: np.ndarray  # (n,) float32, 0..1
+    touch: np.ndarray  # (n, 4) float32 touch indicator per frame (score, x, y, r), see touch.py
     first_image: np.ndarray  # small yuv420p of the first frame (for the boundary comparison)
     last_image: np.ndarray
     warnings: list[str] = field(default_factory=list)
@@ -113,7 +115,9 @@ class SegmentFeatures:
     def from_bytes(cls, data: bytes) -> SegmentFeatures:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             meta: dict[str, Any] = json.loads(z["meta"].tobytes())
-            arrays = {k: z[k] for k in _ARRAYS}
+            arrays = {k: z[k] for k in _ARRAYS if k in z}
+            # Features stored before the touch indicator was looked for: none seen.
+            arrays.setdefault("touch", np.zeros((len(arrays["pts"]), 4), np.float32))
             blob, sizes = z["sprite_data"].tobytes(), z["sprite_sizes"].tolist()
         sprites, offset = [], 0
         for m, size in zip(meta["sprites"], sizes, strict=True):

@@ -56,6 +56,10 @@ class AnalysisOptions:
     threshold_scale: float = 1.0
     # Long side, in pixels, of the small frames the decoder produces for analysis.
     analysis_size: int = 320
+    # Look for Android's "Show taps" indicator: it starts each interaction and never counts as a change.
+    touch_indicator: bool = True
+    # Without touches, interactions are split where nothing visibly changes for this many seconds.
+    quiet_period: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "ignore"}

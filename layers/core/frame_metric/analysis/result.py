@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from frame_metric.analysis.actions import Action
 from frame_metric.analysis.options import Region
 from frame_metric.analysis.probe import VideoProbe
 
@@ -65,6 +66,7 @@ class AnalysisResult:
     last_candidates: list[FrameMark]
     ignored_regions: list[IgnoredRegion]
     table: FrameTable | None = field(default=None, repr=False, compare=False)
+    actions: list[Action] = field(default_factory=list)  # every interaction, in time order
 
     @property
     def duration(self) -> float | None:
@@ -92,6 +94,7 @@ class AnalysisResult:
             "first_candidates": [c.to_dict() for c in self.first_candidates],
             "last_candidates": [c.to_dict() for c in self.last_candidates],
             "ignored_regions": [r.to_dict() for r in self.ignored_regions],
+            "actions": [a.to_dict() for a in self.actions],
         }
 
     def frames(self) -> Iterator[dict[str, Any]]:

@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from frame_metric.analysis.changes import Grid, compare, make_grid
+from frame_metric.analysis.changes import Change, Grid, compare, make_grid
 from frame_metric.analysis.decode import decode_range, small_yuv, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
 from frame_metric.analysis.options import AnalysisOptions
 from frame_metric.analysis.probe import Segment, VideoProbe
+from frame_metric.analysis.touch import ROW_SIZE, find_touch, masked_grid, touch_image, touch_region
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 50  # frames
@@ -70,6 +71,7 @@ class _Rows:
             "noise": np.zeros(n, np.float32),
             "brightness": np.zeros(n, np.float32),
             "sharpness": np.zeros(n, np.float32),
+            "touch": np.zeros((n, ROW_SIZE), np.float32),
         }
 
     def next_row(self) -> int:
@@ -91,6 +93,14 @@ def _picture_stats(y: np.ndarray) -> tuple[float, float]:
     return float(y.mean()) / 255.0, min(1.0, float(grad) / 32.0)
 
 
+def _touch(frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, before: np.ndarray) -> np.ndarray:
+    """The touch indicator in this frame; the previous frame's answer when nothing changed where it
+    is looked for (e.g. only the status-bar clock ticked), which spares most of the search."""
+    if not change.structural.any() and not change.shift.any() and change.global_shift == 0.0:
+        return before
+    return find_touch(touch_image(frame, probe.width, probe.height), region, before)
+
+
 def analyse_segment(
     path: str | os.PathLike[str],
     probe: VideoProbe,
@@ -104,6 +114,7 @@ def analyse_segment(
     warnings: list[str] = []
     rows = _Rows(segment.frame_count, grid.zones)
     sheets = _SpriteSheets(thumbnails, probe, segment.start_frame) if thumbnails else None
+    region = touch_region(grid, probe.width, probe.height)
     prev: tuple[np.ndarray, ...] | None = None
     first_image = last_image = None
     for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
@@ -117,10 +128,19 @@ def analyse_segment(
         same = prev is not None and np.array_equal(yuv, last_image)
         if prev is None:
             first_image = yuv
+            if options.touch_indicator:
+                a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height), region)
         elif not same:
-            compare(grid, prev, planes).write(a, i)
+            change = compare(grid, prev, planes)
+            if options.touch_indicator:
+                a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1])
+                if a["touch"][i - 1][0] > 0 or a["touch"][i][0] > 0:
+                    # The touch indicator is the user, not the app: its discs never count as a change.
+                    change = compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes)
+            change.write(a, i)
         if same:
             a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
+            a["touch"][i] = a["touch"][i - 1]
         else:
             a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
         if sheets:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from frame_metric.analysis.actions import find_actions
 from frame_metric.analysis.always_changing import zone_rects
 from frame_metric.analysis.boundaries import Detection, detect
 from frame_metric.analysis.changes import Grid, compare, make_grid
@@ -21,6 +22,7 @@ from frame_metric.analysis.features import SegmentFeatures
 from frame_metric.analysis.options import AnalysisOptions, Region
 from frame_metric.analysis.probe import VideoProbe
 from frame_metric.analysis.result import AnalysisResult, FrameMark, FrameTable, IgnoredRegion
+from frame_metric.analysis.touch import bridge_gaps, masked_grid
 
 CANDIDATES = 5
 CANDIDATE_WINDOW = 0.5  # seconds around a boundary where alternatives are looked for
@@ -39,7 +41,7 @@ def _merge(grid: Grid, segments: Sequence[SegmentFeatures]) -> tuple[dict[str, n
             raise VideoAnalysisError("segments were analysed with different options")
         if seg.segment.start_frame != prev.segment.end_frame:
             warnings.append(f"frames {prev.segment.end_frame}-{seg.segment.start_frame} were not analysed")
-    names = ("pts", "structural", "shift", "global_shift", "brightness", "sharpness", "noise")
+    names = ("pts", "structural", "shift", "global_shift", "brightness", "sharpness", "noise", "touch")
     merged = {k: np.concatenate([getattr(s, k) for s in segs]) for k in names}
     merged["frame_number"] = np.concatenate(
         [s.segment.start_frame + np.arange(s.frame_count, dtype=np.int64) for s in segs]
@@ -47,7 +49,8 @@ def _merge(grid: Grid, segments: Sequence[SegmentFeatures]) -> tuple[dict[str, n
     row = 0
     for i, seg in enumerate(segs):
         if i > 0:
-            compare(grid, split_planes(segs[i - 1].last_image), split_planes(seg.first_image)).write(merged, row)
+            masked = masked_grid(grid, merged["touch"][row - 1], merged["touch"][row])
+            compare(masked, split_planes(segs[i - 1].last_image), split_planes(seg.first_image)).write(merged, row)
         row += seg.frame_count
         warnings += seg.warnings
     return merged, warnings
@@ -125,6 +128,7 @@ def select_boundaries(
     m, warnings = _merge(grid, segments)
     warnings = list(probe.warnings) + warnings
     t, numbers = m["pts"], m["frame_number"]
+    bridge_gaps(grid, m["touch"], m["structural"], m["shift"])
     d = detect(
         grid,
         t,
@@ -160,4 +164,7 @@ def select_boundaries(
     needs_review = first is None or confidence < REVIEW_BELOW or bool(warnings) or probe.truncated
     if probe.truncated and not any("truncated" in r for r in reasons):
         reasons.append("the file is truncated: only the readable frames were analysed")
-    return AnalysisResult(probe, first, last, confidence, needs_review, reasons, first_c, last_c, ignored, table)
+    actions = find_actions(t, numbers, d.strength, m["touch"], options.quiet_period)
+    return AnalysisResult(
+        probe, first, last, confidence, needs_review, reasons, first_c, last_c, ignored, table, actions
+    )

@@ -18,6 +18,7 @@ from frame_metric.monitor import catalog
 from frame_metric.monitor import run_schemas as monitor_runs
 from frame_metric.monitor import schemas as monitor
 from frame_metric.qr import schemas as qr
+from frame_metric.review import actions as review_actions
 from frame_metric.review import schemas as review
 from frame_metric.tasks import schemas as tasks
 from frame_metric.videos import schemas
@@ -183,6 +184,10 @@ OPERATIONS += [
               "review", review.VideoReviewResponse, errors=(404, 409)),
     Operation("post", f"{REVIEW}/{{video_id}}/mark", "Mark first and last frames by hand", "review",
               review.FrameMarkingResponse, body=review.FrameMarkingRequest, errors=(400, 404, 409, 422)),
+    Operation("post", f"{REVIEW}/{{video_id}}/actions/{{index}}/mark",
+              "Correct one action's operation, response and finish frames", "review",
+              review_actions.ActionMarkingResponse, body=review_actions.ActionMarkingRequest,
+              errors=(400, 404, 409, 422)),
     Operation("get", f"{REVIEW}/{{video_id}}/history", "Every mark of a video, oldest first", "review",
               review.ReviewHistoryEntry, response_list=True, errors=(404,)),
 ]

@@ -11,6 +11,7 @@ from chalice import Blueprint, Response
 from frame_metric.api.http import View, guarded, json_body, json_response, query_int, query_str
 from frame_metric.data import bind_models
 from frame_metric.errors import ValidationFailed
+from frame_metric.review.actions import ActionMarkingRequest, mark_action
 from frame_metric.review.schemas import FrameMarkingRequest
 from frame_metric.review.service import ReviewService
 
@@ -44,6 +45,13 @@ def review_blueprint() -> Blueprint:
     @route("/{video_id}/mark", methods=["POST"])
     def mark(video_id: str) -> Response:
         return json_response(service().mark(video_id, json_body(bp.current_request, FrameMarkingRequest)))
+
+    @route("/{video_id}/actions/{index}/mark", methods=["POST"])
+    def mark_one_action(video_id: str, index: str) -> Response:
+        if not index.isdigit() or int(index) < 1:
+            raise ValidationFailed(f"action index must be a positive integer, got {index!r}")
+        request = json_body(bp.current_request, ActionMarkingRequest)
+        return json_response(mark_action(video_id, int(index), request, service().store))
 
     @route("/{video_id}/history")
     def history(video_id: str) -> Response:

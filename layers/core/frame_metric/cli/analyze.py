@@ -32,6 +32,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 60.0:
+        raise argparse.ArgumentTypeError("must be between 0.1 and 60 seconds")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("video", metavar="VIDEO", help="screen recording (MP4, MOV, MKV...)")
     parser.add_argument("--json", action="store_true", help="print the full result as one JSON object")
@@ -45,6 +55,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also ignore these regions (fractions of width/height); several after one flag, or repeat it",
     )
     parser.add_argument("--keep-status-bar", action="store_true", help="do not ignore the status-bar strip at the top")
+    parser.add_argument(
+        "--quiet-period",
+        type=_seconds,
+        default=1.0,
+        metavar="S",
+        help="without touches, split interactions where nothing changes for S seconds (default 1)",
+    )
+    parser.add_argument(
+        "--no-touch-indicator",
+        action="store_true",
+        help="do not look for Android's Show-taps indicator (interactions then split on quiet periods)",
+    )
     parser.add_argument(
         "--segment-frames",
         type=_positive,
@@ -91,13 +113,40 @@ def summary(result: AnalysisResult) -> str:
             f"ignored {len(changing)} always-changing region(s): "
             + ", ".join(f"{r['x']:.2f},{r['y']:.2f},{r['w']:.2f},{r['h']:.2f}" for r in changing)
         )
+    lines += action_lines(d["actions"])
     return "\n".join(lines)
+
+
+def action_lines(actions: list[dict[str, Any]]) -> list[str]:
+    """One line per interaction: its frames and times (ms)."""
+    if not actions:
+        return []
+
+    def at(mark: dict[str, Any] | None) -> str:
+        return "-" if mark is None else f"#{mark['frame_number']}"
+
+    def ms(value: float | None) -> str:
+        return "-" if value is None else f"{value * 1000:.0f} ms"
+
+    lines = [f"actions: {len(actions)} (operation / response / finish / end)"]
+    for a in actions:
+        lines.append(
+            f"  {a['index']:>3}: {at(a['operation'])} / {at(a['response'])} / {at(a['finish'])} / {at(a['end'])}"
+            f"  response {ms(a['response_time'])}, finish {ms(a['finish_time'])}"
+            + ("  (needs review)" if a["needs_review"] else "")
+        )
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
     from frame_metric.analysis import AnalysisOptions, VideoAnalysisError, analyze_video
 
-    options = AnalysisOptions(ignore=tuple(args.ignore), ignore_status_bar=not args.keep_status_bar)
+    options = AnalysisOptions(
+        ignore=tuple(args.ignore),
+        ignore_status_bar=not args.keep_status_bar,
+        touch_indicator=not args.no_touch_indicator,
+        quiet_period=args.quiet_period,
+    )
     try:
         result = analyze_video(args.video, options, segment_frames=args.segment_frames, workers=args.workers)
     except VideoAnalysisError as exc:

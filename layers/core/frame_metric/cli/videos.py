@@ -32,6 +32,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     upload.add_argument("--keep-status-bar", action="store_true", help="count changes in the status bar too")
     upload.add_argument("--threshold-scale", type=float, metavar="S",
                         help="0.25-4: above 1 only larger changes count (default 1)")
+    upload.add_argument("--quiet-period", type=float, metavar="S",
+                        help="0.1-60: without touches, split interactions where nothing changes for S seconds")
     upload.set_defaults(handler=run_upload)
 
     status = commands.add_parser("status", help="status and result of a video")
@@ -58,6 +60,8 @@ def upload_options(args: argparse.Namespace) -> dict[str, Any]:
         options["ignore_status_bar"] = False
     if args.threshold_scale is not None:
         options["threshold_scale"] = args.threshold_scale
+    if getattr(args, "quiet_period", None) is not None:
+        options["quiet_period"] = args.quiet_period
     return options
 
 

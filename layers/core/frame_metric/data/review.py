@@ -6,7 +6,7 @@ from __future__ import annotations
 from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
-from frame_metric.data.video import utcnow
+from frame_metric.data.video import ActionMark, utcnow
 
 
 class MarkSnapshot(MapAttribute):
@@ -33,3 +33,7 @@ class ReviewEntry(Model):
     created_at = UTCDateTimeAttribute(default=utcnow)
     before = MarkSnapshot()
     after = MarkSnapshot()
+    # A correction of one action's frames (review/actions.py): which action, and its state before/after.
+    action_index = NumberAttribute(null=True)
+    action_before = ActionMark(null=True)
+    action_after = ActionMark(null=True)

@@ -52,6 +52,25 @@ class FrameMark(MapAttribute):
     image_key = UnicodeAttribute(null=True)
 
 
+class ActionFrameMark(MapAttribute):
+    frame_number = NumberAttribute()
+    timestamp = NumberAttribute()
+    source = UnicodeAttribute(null=True)  # operation only: touch_indicator | mark | manual
+
+
+class ActionMark(MapAttribute):
+    """One interaction of the recording (analysis/actions.py); reviewers may correct its frames."""
+
+    index = NumberAttribute()
+    operation = ActionFrameMark(null=True)
+    response = ActionFrameMark(null=True)
+    finish = ActionFrameMark(null=True)
+    end = ActionFrameMark()
+    confidence = NumberAttribute(null=True)
+    needs_review = BooleanAttribute(default=False)
+    label = UnicodeAttribute(null=True)
+
+
 class IgnoredRegion(MapAttribute):
     x = NumberAttribute()
     y = NumberAttribute()
@@ -122,6 +141,9 @@ class Video(Model):
     ignored_regions = ListAttribute(of=IgnoredRegion, null=True)
     marking_method = UnicodeAttribute(default=MarkingMethod.ALGORITHM.value)
     analysis_key = UnicodeAttribute(null=True)
+    # Every interaction (operation/response/finish/end), at most videos.stored_actions.STORED_ACTIONS;
+    # the analysis JSON in S3 has them all.
+    actions = ListAttribute(of=ActionMark, null=True)
     # Per-upload analysis options (JSON of videos.schemas.AnalysisOptionsRequest); none: the defaults.
     analysis_options = UnicodeAttribute(null=True)
     # Human review (frame_metric/review): who marked last, and a counter every mark bumps conditionally.

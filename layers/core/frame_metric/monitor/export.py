@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from frame_metric.monitor.catalog import unit_of
 from frame_metric.monitor.results import Mark, Sample
+from frame_metric.monitor.step_timings import timing_rows
 from frame_metric.spreadsheet import BOM, XLSX, bold_row, new_sheet, workbook_bytes
 
 __all__ = ["XLSX", "summary_rows", "to_csv", "to_excel"]
@@ -37,6 +38,9 @@ def summary_rows(result: dict[str, Any]) -> list[list[Any]]:
     for segment in result["segments"]:
         for metric, values in segment["metrics"].items():
             rows.append([segment["name"], metric, unit_of(metric), *[values.get(s, "") for s in STATS]])
+    if result.get("step_timings"):
+        rows.append([])
+        rows.extend(timing_rows(result["step_timings"]))
     return rows
 
 

@@ -21,6 +21,7 @@ from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
 from frame_metric.data.video import Video, utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
 from frame_metric.monitor import results, tokens
+from frame_metric.monitor.step_timings import compare_steps, step_timings
 from frame_metric.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # pydantic is the API's dependency: the sweeper function imports this module too
@@ -231,7 +232,8 @@ class RunService:
         samples, marks = load_samples(run.run_id)
         computed = results.compute(samples, marks, json.loads(run.profile_json))
         return {"run_id": run.run_id, "task_id": run.task_id, "status": run.status, **computed,
-                "video": self._video(run), "videos": self._videos(run)}
+                "video": self._video(run), "videos": self._videos(run),
+                "step_timings": step_timings(marks, linked_videos(run), _frame_table)}
 
     def results(self, run_id: str) -> dict[str, Any]:
         return self.results_of(self.run(run_id))
@@ -244,7 +246,7 @@ class RunService:
         brief = {key: {"run_id": r["run_id"], "task_id": r["task_id"], "status": r["status"],
                        "verdict": r["verdict"], "sample_count": r["sample_count"], "jank": r["jank"]}
                  for key, r in (("a", left), ("b", right))}
-        return {**brief, **compared}
+        return {**brief, **compared, "steps": compare_steps(left["step_timings"], right["step_timings"])}
 
     # -- screen recording ----------------------------------------------------------------------
 
@@ -316,6 +318,24 @@ class RunService:
                     batch.delete(item)
             run.delete()
         return len(runs)
+
+
+def _frame_table(video_id: str) -> list[dict[str, Any]] | None:
+    """An analysed recording's per-frame table (S3), or None while it has none."""
+    from frame_metric.storage.keys import VideoKeys
+    from frame_metric.storage.s3 import ObjectStore
+
+    try:
+        video = Video.get(video_id)
+    except Video.DoesNotExist:
+        return None
+    if video.status != "completed":
+        return None
+    try:
+        return list(ObjectStore().get_json(VideoKeys(video_id).frames_table)["frames"])
+    except Exception as exc:  # an analysis stored without a table (or lost): no step timings from it
+        log.warning("no frame table for video %s: %s", video_id, exc)
+        return None
 
 
 def _brief(summary: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from frame_metric.storage.s3 import ObjectStore
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
 from frame_metric.videos.limits import check_limits
+from frame_metric.videos.stored_actions import action_marks
 
 log = logging.getLogger(__name__)
 THUMBNAILS = ThumbnailSpec()
@@ -159,6 +160,7 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
         Video.ignored_regions.set([IgnoredRegion(**region) for region in summary.get("ignored_regions", [])]),
         Video.marking_method.set(MarkingMethod.ALGORITHM.value),
         Video.analysis_key.set(event["analysis_key"]),
+        Video.actions.set(action_marks(summary.get("actions") or [])),
     ])
     # Even when unchanged: a retried step may have stopped between the write and the statistics.
     recompute_for_video(video_id)

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from frame_metric.data.video import MarkingMethod, VideoStatus
+from frame_metric.videos.actions import ActionResponse
 
 FrameId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -97,3 +98,7 @@ class ReviewHistoryEntry(BaseModel):
     created_at: datetime
     before: MarkState
     after: MarkState
+    # A correction of one action (POST /review/{video_id}/actions/{index}/mark); first/last unchanged then.
+    action_index: int | None = None
+    action_before: ActionResponse | None = None
+    action_after: ActionResponse | None = None

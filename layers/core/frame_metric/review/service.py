@@ -9,6 +9,7 @@ holds both, each with the state it replaced."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -30,6 +31,7 @@ from frame_metric.review.schemas import (
 from frame_metric.storage.s3 import StoreBacked
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
+from frame_metric.videos.actions import action_response
 
 ATTEMPTS = 5
 
@@ -96,7 +98,10 @@ class ReviewService(StoreBacked):
         records.get_video(video_id)  # 404 for an unknown video
         return [ReviewHistoryEntry(seq=int(entry.seq), video_id=entry.video_id, reviewer=entry.reviewer,
                                    notes=entry.notes, created_at=entry.created_at, before=_state(entry.before),
-                                   after=_state(entry.after))
+                                   after=_state(entry.after),
+                                   action_index=None if entry.action_index is None else int(entry.action_index),
+                                   action_before=action_response(entry.action_before) if entry.action_before else None,
+                                   action_after=action_response(entry.action_after) if entry.action_after else None)
                 for entry in ReviewEntry.query(video_id, consistent_read=True)]
 
     # -- marking -------------------------------------------------------------------------------
@@ -146,9 +151,6 @@ class ReviewService(StoreBacked):
                 request: FrameMarkingRequest) -> int | None:
         """The new version number, or None when another mark won the race."""
         version = int(video.review_version or 0)
-        unchanged = Video.review_version == version
-        if version == 0:  # items written before reviews existed have no counter yet
-            unchanged = unchanged | Video.review_version.does_not_exist()
         now = utcnow()
 
         def mark(frame: Frame, scores: dict[int, float | None]) -> FrameMark:
@@ -160,17 +162,28 @@ class ReviewService(StoreBacked):
         entry = ReviewEntry(video.video_id, version + 1, reviewer=request.reviewer, notes=request.review_notes or None,
                             created_at=now, before=_snapshot(video), after=_snapshot(after))
         notes = Video.review_notes.set(request.review_notes) if request.review_notes else Video.review_notes.remove()
-        try:
-            with TransactWrite(connection=connection()) as transaction:
-                transaction.update(Video(video.video_id), actions=[
-                    Video.first_frame.set(after.first_frame), Video.last_frame.set(after.last_frame),
-                    Video.marking_method.set(method.value), Video.needs_review.set(False),
-                    Video.reviewed_by.set(request.reviewer), Video.reviewed_at.set(now), notes,
-                    Video.review_version.set(version + 1), Video.updated_at.set(now),
-                ], condition=unchanged & (Video.status == VideoStatus.COMPLETED.value))
-                transaction.save(entry, condition=ReviewEntry.seq.does_not_exist())
-        except TransactWriteError as exc:
-            if condition_failed(exc):
-                return None
-            raise
-        return version + 1
+        return commit_mark(video, [
+            Video.first_frame.set(after.first_frame), Video.last_frame.set(after.last_frame),
+            Video.marking_method.set(method.value), Video.needs_review.set(False),
+            Video.reviewed_by.set(request.reviewer), Video.reviewed_at.set(now), notes, Video.updated_at.set(now),
+        ], entry)
+
+
+def commit_mark(video: Video, updates: list[Any], entry: ReviewEntry) -> int | None:
+    """One mark in one transaction: the video's updates, conditional on the review_version it was read
+    with, and the history entry (numbered by the next version). The new version, or None when another
+    mark committed since the video was read."""
+    version = int(video.review_version or 0)
+    unchanged = Video.review_version == version
+    if version == 0:  # items written before reviews existed have no counter yet
+        unchanged = unchanged | Video.review_version.does_not_exist()
+    try:
+        with TransactWrite(connection=connection()) as transaction:
+            transaction.update(Video(video.video_id), actions=[*updates, Video.review_version.set(version + 1)],
+                               condition=unchanged & (Video.status == VideoStatus.COMPLETED.value))
+            transaction.save(entry, condition=ReviewEntry.seq.does_not_exist())
+    except TransactWriteError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    return version + 1

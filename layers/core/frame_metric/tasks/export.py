@@ -1,5 +1,6 @@
 """Export a task's timing data: an Excel workbook (Timing sheet: one row per video, frozen bold header,
-number formats; Summary sheet: the statistics) or CSV (UTF-8 with BOM, the same columns).
+number formats; Summary sheet: the statistics, per action index too; Actions sheet: one row per action
+per video) or CSV (UTF-8 with BOM, the same columns, then an actions section).
 
 Durations are in both ms and s here; the API itself speaks seconds."""
 
@@ -16,8 +17,11 @@ from urllib.parse import quote
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from frame_metric.data.video import VideoStatus
 from frame_metric.spreadsheet import bold_row, csv_text, formatted, new_sheet, workbook_bytes
+from frame_metric.tasks.action_statistics import per_action
 from frame_metric.tasks.schemas import TaskDetailResponse, TaskVideoResponse
+from frame_metric.videos.actions import ActionFrameResponse, ActionResponse
 
 FORMATS = ("excel", "csv")
 MAX_NAME = 80
@@ -66,6 +70,58 @@ COLUMNS = [
 HEADER = [column.header for column in COLUMNS]
 
 
+def _frame_number(mark: ActionFrameResponse | None) -> int | None:
+    return None if mark is None else mark.frame_number
+
+
+def _frame_time(mark: ActionFrameResponse | None) -> float | None:
+    return None if mark is None else mark.timestamp
+
+
+ACTION_COLUMNS: list[tuple[str, float, Callable[[TaskVideoResponse, ActionResponse], Any], str | None]] = [
+    ("Order", 8, lambda v, a: v.order, "0"),
+    ("Video filename", 28, lambda v, a: v.video_filename, None),
+    ("Video ID", 38, lambda v, a: v.video_id, None),
+    ("Action", 8, lambda v, a: a.index, "0"),
+    ("Operation frame", 12, lambda v, a: _frame_number(a.operation), "0"),
+    ("Operation time (s)", 14, lambda v, a: _frame_time(a.operation), "0.000"),
+    ("Operation source", 16, lambda v, a: a.operation.source if a.operation else None, None),
+    ("Response frame", 12, lambda v, a: _frame_number(a.response), "0"),
+    ("Response time (s)", 14, lambda v, a: _frame_time(a.response), "0.000"),
+    ("Finish frame", 12, lambda v, a: _frame_number(a.finish), "0"),
+    ("Finish time (s)", 14, lambda v, a: _frame_time(a.finish), "0.000"),
+    ("End frame", 12, lambda v, a: _frame_number(a.end), "0"),
+    ("Response time (ms)", 14, lambda v, a: _ms(a.response_time), "0.0"),
+    ("Finish time (ms)", 14, lambda v, a: _ms(a.finish_time), "0.0"),
+    ("Confidence", 10, lambda v, a: a.confidence, "0.00"),
+    ("Needs review", 10, lambda v, a: a.needs_review, None),
+    ("Label", 20, lambda v, a: a.label, None),
+]
+ACTION_HEADER = [name for name, _, _, _ in ACTION_COLUMNS]
+
+
+def action_rows(task: TaskDetailResponse) -> list[list[tuple[Any, str | None]]]:
+    """One row per action per video: (value, number format) cells."""
+    return [[(value(video, action), number_format) for _, _, value, number_format in ACTION_COLUMNS]
+            for video in task.videos for action in video.actions]
+
+
+def action_summary_rows(task: TaskDetailResponse) -> list[tuple[str, Any, str | None]]:
+    """Per action index across the completed videos (when they have as many actions)."""
+    completed = [[a.model_dump() for a in v.actions] for v in task.videos if v.video_status == VideoStatus.COMPLETED]
+    by_action, note = per_action(completed)
+    if note is not None:
+        return [("Actions", note, None)] if any(completed) else []
+    rows: list[tuple[str, Any, str | None]] = []
+    for entry in by_action:
+        for key, label in (("response_time", "response"), ("finish_time", "finish")):
+            values = entry[key]
+            rows.append((f"Action {entry['index']} {label} count", values["count"], "0"))
+            for stat in ("avg", "median", "p90"):
+                rows.append((f"Action {entry['index']} {label} {stat} (ms)", _ms(values[stat]), "0.0"))
+    return rows
+
+
 def summary_rows(task: TaskDetailResponse, exported_at: datetime) -> list[tuple[str, Any, str | None]]:
     """(label, value, number format) of the Summary sheet."""
     seconds = [("Total duration", task.total_duration), ("Average duration", task.avg_duration),
@@ -84,7 +140,7 @@ def summary_rows(task: TaskDetailResponse, exported_at: datetime) -> list[tuple[
         rows.append((f"{label} (s)", value, "0.000"))
     rows += [("Total frames", task.total_frames, "0"),
              ("Average frames per video", task.avg_frames_per_video, "0.0")]
-    return rows
+    return rows + action_summary_rows(task)
 
 
 def to_excel(task: TaskDetailResponse, exported_at: datetime) -> bytes:
@@ -99,6 +155,11 @@ def to_excel(task: TaskDetailResponse, exported_at: datetime) -> bytes:
     summary.append(bold_row(summary, ["Statistic", "Value"]))
     for label, value, number_format in summary_rows(task, exported_at):
         summary.append([label, formatted(summary, value, number_format)])
+    actions = new_sheet(book, "Actions", [width for _, width, _, _ in ACTION_COLUMNS])
+    actions.freeze_panes = "A2"
+    actions.append(bold_row(actions, ACTION_HEADER))
+    for row in action_rows(task):
+        actions.append([formatted(actions, value, number_format) for value, number_format in row])
     return workbook_bytes(book)
 
 
@@ -111,6 +172,9 @@ def _csv_value(value: Any) -> Any:
 def to_csv(task: TaskDetailResponse) -> str:
     rows: list[list[Any]] = [HEADER]
     rows += [[_csv_value(column.value(task, video)) for column in COLUMNS] for video in task.videos]
+    actions = action_rows(task)
+    if actions:  # the actions section: a blank line, its own header, one row per action per video
+        rows += [[], ACTION_HEADER, *[[_csv_value(value) for value, _ in row] for row in actions]]
     return csv_text(rows)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from frame_metric.data.tasks import TaskStatus
 from frame_metric.data.video import VideoStatus
+from frame_metric.videos.actions import ActionResponse
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 User = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -81,6 +82,7 @@ class TaskVideoResponse(BaseModel):
     fps: float | None = None
     frame_count: int | None = None
     marking_method: str | None = None
+    actions: list[ActionResponse] = Field(default_factory=list, description="the video's interactions")
 
 
 class TaskDetailResponse(TaskResponse):
@@ -127,3 +129,20 @@ class TaskStatsResponse(BaseModel):
     median_duration: float | None = None
     p90_duration: float | None = None
     stddev_duration: float | None = None
+    actions: list[ActionIndexStats] = Field(
+        default_factory=list, description="per action index across the videos, when they have as many actions")
+    actions_note: str | None = Field(None, description="why there are no per-action statistics")
+
+
+class TimeStats(BaseModel):
+    count: int
+    avg: float | None
+    median: float | None
+    p90: float | None
+
+
+class ActionIndexStats(BaseModel):
+    index: int = Field(description="1-based action index, the same in every video")
+    videos: int
+    response_time: TimeStats = Field(description="seconds")
+    finish_time: TimeStats = Field(description="seconds")

@@ -14,6 +14,7 @@ from frame_metric.errors import NotFound
 from frame_metric.monitor.store import check_page
 from frame_metric.storage.s3 import StoreBacked
 from frame_metric.tasks import recompute as stats
+from frame_metric.tasks.action_statistics import per_action
 from frame_metric.tasks.schemas import (
     FailedVideo,
     MessageResponse,
@@ -26,6 +27,7 @@ from frame_metric.tasks.schemas import (
     VideoAddResponse,
     VideoAddToTask,
 )
+from frame_metric.videos.actions import video_actions
 
 
 def _int(value: float | None) -> int | None:
@@ -176,6 +178,7 @@ class TaskService(StoreBacked):
             video_duration=video.duration if video else None, fps=video.fps if video else None,
             frame_count=_int(video.frame_count) if video else None,
             marking_method=video.marking_method if video else None,
+            actions=video_actions(video) if video else [],
         )
 
     def calculate_stats(self, task_id: str) -> TaskResponse:
@@ -186,7 +189,11 @@ class TaskService(StoreBacked):
 
     def statistics(self, task_id: str) -> TaskStatsResponse:
         task = to_response(get_task(task_id))
+        videos = stats.load_videos(link.video_id for link in stats.task_links(task_id))
+        completed = [v for v in videos.values() if v.video_status == VideoStatus.COMPLETED]
+        by_action, note = per_action([[a.model_dump() for a in video_actions(v)] for v in completed])
         return TaskStatsResponse(
+            actions=by_action, actions_note=note,
             task_id=task.id, task_name=task.name, status=task.status, total_videos=task.total_videos,
             completed_videos=task.completed_videos, processing_videos=task.processing_videos,
             failed_videos=task.failed_videos, total_duration=task.total_duration, avg_duration=task.avg_duration,

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from frame_metric.data.video import VideoStatus
+from frame_metric.videos.actions import ActionResponse
 
 
 class VideoUploadResponse(BaseModel):
@@ -49,6 +50,9 @@ class AnalysisOptionsRequest(BaseModel):
     ignore_status_bar: bool = Field(True, description="leave the status bar (clock, icons) out")
     detect_always_changing: bool = Field(True, description="find and leave out regions that never settle")
     threshold_scale: float = Field(1.0, ge=0.25, le=4.0, description=">1: only larger changes count")
+    touch_indicator: bool = Field(True, description="look for Android's Show-taps indicator to start actions")
+    quiet_period: float = Field(1.0, ge=0.1, le=60.0,
+                                description="without touches, split actions where nothing changes this long (s)")
 
     @field_validator("ignore", mode="before")
     @classmethod
@@ -128,6 +132,8 @@ class VideoStatusResponse(BaseModel):
     analysis_options: AnalysisOptionsRequest | None = Field(None, description="the options given at upload")
     ignored_regions: list[IgnoredRegionResponse] = Field(
         default_factory=list, description="regions the analysis left out: status_bar, user or always_changing")
+    actions: list[ActionResponse] = Field(
+        default_factory=list, description="every interaction: operation, response, finish and end frames")
 
 
 class TaskProgress(BaseModel):

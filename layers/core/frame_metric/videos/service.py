@@ -17,6 +17,7 @@ from frame_metric.settings import Settings, get_settings
 from frame_metric.storage.keys import VideoKeys
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.videos import records
+from frame_metric.videos.actions import video_actions
 from frame_metric.videos.container import inspect_mp4_file
 from frame_metric.videos.schemas import (
     AnalysisOptionsRequest,
@@ -199,6 +200,7 @@ class VideoService:
                               if video.analysis_options else None),
             ignored_regions=[IgnoredRegionResponse(x=r.x, y=r.y, w=r.w, h=r.h, reason=r.reason)
                              for r in video.ignored_regions or []],
+            actions=video_actions(video),
         )
 
 

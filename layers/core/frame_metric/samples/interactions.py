@@ -1,0 +1,268 @@
+"""Synthetic multi-interaction recordings with Android's "Show taps" indicator and exact ground truth.
+
+A list app (cards under an app bar) is driven by a script of interactions:
+
+* a tap: the indicator appears where the finger is; after `response` seconds a sheet starts sliding
+  up from the bottom and is in place `finish` seconds later (0: it appears at once);
+* a swipe: the indicator follows the finger; the list starts following `response` seconds after
+  touch-down and keeps scrolling (a fling, decelerating) until `finish` seconds after lift-off;
+* an ignored tap (`ignored=True`): the indicator comes and goes, the app does nothing.
+
+The truth is computed from the rendered app pixels (no clock, no indicator), like recording.py:
+operation = first frame showing the indicator, response = first frame in the interaction whose app
+pixels differ from the frame before, finish = the last such frame, end = the frame before the next
+operation (or the last frame).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import av
+import numpy as np
+
+from frame_metric.samples.recording import _differs, _open_stream
+from frame_metric.samples.scene import PALETTE, Rgb, blend_disc, draw_clock, fill
+
+TAP_SECONDS = 0.12  # how long a tap's finger stays down
+INDICATOR_DIAMETER = 0.075  # of the screen width ("Show taps": 6-9 %)
+
+
+@dataclass(frozen=True)
+class Interaction:
+    at: float  # touch-down time, seconds
+    kind: str = "tap"  # "tap" | "swipe"
+    response: float = 0.1  # seconds from touch-down to the app's first reaction
+    finish: float = 0.3  # seconds the reaction's animation lasts (after lift-off for a swipe)
+    ignored: bool = False  # the app does not react at all
+    x: float = 0.5  # touch position, fractions of the screen
+    y: float = 0.6
+    swipe_seconds: float = 0.3
+    swipe_distance: float = 0.3  # of the screen height, upwards
+
+
+@dataclass(frozen=True)
+class FrameTruth:
+    frame_number: int
+    timestamp: float
+
+
+@dataclass(frozen=True)
+class ActionTruth:
+    operation: FrameTruth
+    response: FrameTruth | None
+    finish: FrameTruth | None
+    end: FrameTruth
+
+
+@dataclass(frozen=True)
+class InteractionsTruth:
+    actions: list[ActionTruth]
+    frame_count: int
+    timestamps: list[float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def draw_touch_indicator(img: np.ndarray, cx: float, cy: float) -> None:
+    """Android's "Show taps" spot: a translucent light disc with a darker ring."""
+    w = img.shape[1]
+    r = INDICATOR_DIAMETER * w / 2
+    ring = max(2.0, r / 6)
+    h = img.shape[0]
+    y0, y1 = max(int(cy - r - 2), 0), min(int(cy + r + 3), h)
+    x0, x1 = max(int(cx - r - 2), 0), min(int(cx + r + 3), w)
+    if y0 >= y1 or x0 >= x1:
+        return
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    d = np.sqrt((yy + 0.5 - cy) ** 2 + (xx + 0.5 - cx) ** 2)
+    disc = np.clip(r - ring - d + 0.5, 0.0, 1.0)  # anti-aliased edges, like the platform draws them
+    ring_cover = np.clip(r - d + 0.5, 0.0, 1.0) - disc
+    patch = img[y0:y1, x0:x1].astype(np.float32)
+    patch += (255.0 - patch) * (0.35 * disc)[..., None]
+    patch += (np.float32(60.0) - patch) * (0.8 * ring_cover)[..., None]
+    img[y0:y1, x0:x1] = np.clip(patch.round(), 0, 255).astype(np.uint8)
+
+
+class ListApp:
+    """The app's pixels as a function of time (no clock, no indicator)."""
+
+    def __init__(self, width: int, height: int, script: list[Interaction]) -> None:
+        self.w, self.h = width, height
+        self.status_h = math.ceil(0.04 * max(width, height))
+        self.bar_h = round(0.09 * height)
+        self.script = script
+        card_h, gap = round(0.16 * height), round(0.025 * height)
+        self.content = self._long_list(3 * height + 2000, card_h, gap)
+        self.base_img = np.zeros((height, width, 3), np.uint8)
+        self._cache: dict[object, np.ndarray] = {}
+
+    def _long_list(self, length: int, card_h: int, gap: int) -> np.ndarray:
+        img = np.full((length, self.w, 3), 246, np.uint8)
+        m = round(0.04 * self.w)
+        for i, y in enumerate(range(gap, length - card_h, card_h + gap)):
+            fill(img, (m, y, self.w - m, y + card_h), (255, 255, 255))
+            fill(img, (m, y, m + card_h, y + card_h), PALETTE[i % len(PALETTE)])
+            fill(img, (m + card_h + 10, y + card_h // 4, self.w - 3 * m, y + card_h // 4 + 8), (40, 40, 48))
+            fill(img, (m + card_h + 10, y + card_h // 2, self.w - 5 * m, y + card_h // 2 + 6), (140, 140, 150))
+        return img
+
+    def _scroll(self, t: float) -> int:
+        """Scroll offset in pixels: each swipe adds its drag then a decelerating fling."""
+        total = 0.0
+        for a in self.script:
+            if a.kind != "swipe" or a.ignored or t < a.at + a.response:
+                continue
+            drag = a.swipe_distance * self.h
+            start = a.at + a.response
+            drag_end = a.at + a.swipe_seconds
+            if t < drag_end:
+                total += drag * (t - start) / max(drag_end - start, 1e-6)
+                continue
+            total += drag
+            fling = 1.5 * drag
+            u = 1.0 if a.finish <= 0 else min((t - drag_end) / a.finish, 1.0)
+            # Half ease-out, half linear: decelerates, yet keeps moving visibly until it stops.
+            total += fling * (0.5 * (1 - (1 - u) ** 2) + 0.5 * u)
+        return round(total)
+
+    def _sheets(self, t: float) -> list[tuple[int, Rgb, float]]:
+        out = []
+        for k, a in enumerate(self.script):
+            if a.kind != "tap" or a.ignored or t < a.at + a.response:
+                continue
+            p = 1.0 if a.finish <= 0 else min((t - a.at - a.response) / a.finish, 1.0)
+            out.append((k, PALETTE[(3 * k + 1) % len(PALETTE)], max(p, 0.02)))
+        return out
+
+    def state(self, t: float) -> tuple[object, ...]:
+        return (self._scroll(t), tuple((k, round(p * self.h * 0.6)) for k, _, p in self._sheets(t)))
+
+    def render(self, t: float) -> tuple[object, np.ndarray]:
+        key = self.state(t)
+        if key in self._cache:
+            return key, self._cache[key]
+        scroll, sheets = key[0], self._sheets(t)
+        img = self.base_img.copy()
+        top = self.status_h + self.bar_h
+        off = int(scroll) % (self.content.shape[0] - self.h)
+        img[top:] = self.content[off : off + self.h - top]
+        fill(img, (0, self.status_h, self.w, top), (33, 150, 243))
+        fill(img, (round(0.05 * self.w), self.status_h + self.bar_h // 3, round(0.5 * self.w),
+                   self.status_h + self.bar_h // 3 + 10), (255, 255, 255))
+        for k, colour, p in sheets:
+            height = round(p * self.h * 0.6)
+            y0 = self.h - height
+            fill(img, (0, y0, self.w, self.h), colour)
+            fill(img, (round(0.1 * self.w), y0 + 20, round((0.3 + 0.05 * (k % 8)) * self.w), y0 + 34),
+                 (255, 255, 255))
+        self._cache = {key: img} if len(self._cache) > 64 else {**self._cache, key: img}
+        return key, img
+
+    def touch(self, t: float) -> tuple[int, float, float] | None:
+        """(interaction index, x, y) in pixels of the finger at time t, if one is down."""
+        for k, a in enumerate(self.script):
+            if a.kind == "tap" and a.at <= t < a.at + TAP_SECONDS:
+                return k, a.x * self.w, a.y * self.h
+            if a.kind == "swipe" and a.at <= t < a.at + a.swipe_seconds:
+                u = (t - a.at) / a.swipe_seconds
+                return k, a.x * self.w, (a.y - a.swipe_distance * u) * self.h
+        return None
+
+
+def _emission_times(app: ListApp, fps: float, seconds: float, vfr: bool, rng: random.Random) -> list[float]:
+    n = max(1, round(seconds * fps))
+    if not vfr:
+        return [k / fps for k in range(n)]
+    times: list[float] = []
+    last: object = None
+    for k in range(n):
+        t = k / fps + (rng.uniform(0.0, 0.45) / fps if k else 0.0)
+        touch = app.touch(t)
+        state = (app.state(t), int(t), touch and (touch[0], round(touch[2])))
+        if k == 0 or state != last or rng.random() < 0.2:
+            times.append(t)
+        last = state
+    return times
+
+
+def _clock(img: np.ndarray, t: float, status_h: int) -> None:
+    w = img.shape[1]
+    fill(img, (0, 0, w, status_h), (20, 20, 24))
+    secs = int(t) + 10 * 3600 + 7 * 60 + 55
+    draw_clock(img, f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}", round(0.04 * w),
+               status_h // 5, status_h * 3 // 5, (235, 235, 235))
+    blend_disc(img, w - status_h, status_h // 2, status_h // 4, (235, 235, 235), 1.0)  # a battery dot
+
+
+def generate_interactions(
+    path: str | os.PathLike[str],
+    script: list[Interaction],
+    *,
+    width: int = 360,
+    height: int = 800,
+    fps: float = 30.0,
+    seconds: float | None = None,
+    variable_frame_rate: bool = False,
+    show_taps: bool = True,
+    status_bar_clock: bool = True,
+    seed: int = 0,
+) -> InteractionsTruth:
+    """Write the recording of `script` to `path` (MP4, H.264) and return its per-action truth."""
+    if width % 2 or height % 2:
+        raise ValueError("width and height must be even (yuv420p)")
+    script = sorted(script, key=lambda a: a.at)
+    if seconds is None:
+        seconds = (max(a.at + a.swipe_seconds + a.response + a.finish for a in script) + 1.5) if script else 2.0
+    app = ListApp(width, height, script)
+    times = _emission_times(app, fps, seconds, variable_frame_rate, random.Random(seed))
+    pts_list: list[int] = []
+    changed: list[bool] = []
+    touched: list[int | None] = []
+    prev_img: np.ndarray | None = None
+    with av.open(os.fspath(path), "w", format="mp4") as container:
+        stream, time_base = _open_stream(container, "h264", fps, width, height, None, {})
+        for t in times:
+            _, img = app.render(t)
+            changed.append(prev_img is not None and _differs(img, prev_img, app.status_h))
+            prev_img = img
+            frame_img = img.copy()
+            if status_bar_clock:
+                _clock(frame_img, t, app.status_h)
+            touch = app.touch(t)
+            touched.append(touch[0] if touch else None)
+            if touch and show_taps:
+                draw_touch_indicator(frame_img, touch[1], touch[2])
+            pts = max(round(t / time_base), pts_list[-1] + 1 if pts_list else 0)
+            pts_list.append(pts)
+            frame = av.VideoFrame.from_ndarray(frame_img, format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.time_base = pts, time_base
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    stamps = [float(p * time_base) for p in pts_list]
+    return InteractionsTruth(_truth(script, touched, changed, stamps), len(times), stamps)
+
+
+def _truth(
+    script: list[Interaction], touched: list[int | None], changed: list[bool], stamps: list[float]
+) -> list[ActionTruth]:
+    ops = [touched.index(k) for k in range(len(script)) if k in touched]
+    actions = []
+    for j, op in enumerate(ops):
+        end = ops[j + 1] - 1 if j + 1 < len(ops) else len(stamps) - 1
+        moved = [i for i in range(op, end + 1) if changed[i]]
+
+        def at(i: int) -> FrameTruth:
+            return FrameTruth(i, stamps[i])
+
+        actions.append(
+            ActionTruth(at(op), at(moved[0]) if moved else None, at(moved[-1]) if moved else None, at(end))
+        )
+    return actions
