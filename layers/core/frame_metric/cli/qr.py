@@ -49,7 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         parser.add_argument("-o", "--output", type=Path,
                             help=f"where to write it (default: qrcode.{'gif' if kind == 'animated' else 'png'})")
         parser.add_argument("--version", dest="qr_version", type=_version, metavar="1-40",
-                            help="QR version (default: the smallest that holds the words)")
+                            help="QR version, raised when the words need more (default: the smallest that holds them)")
         parser.add_argument("--level", choices=[level.value for level in Level], default="H",
                             help="error correction level (default H)")
         parser.add_argument("--contrast", type=_factor, default=1.0, help="picture contrast 0.1-3.0 (default 1.0)")
