@@ -23,6 +23,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
+# The API's /docs (Swagger UI) and /redoc pages serve these from the package: no CDN, and they travel
+# into the core layer with it (frame_metric/api/docs.py).
+DOCS_ASSETS := layers/core/frame_metric/api/docs_assets
+$(DOCS_ASSETS)/.installed: node_modules/.installed
+	mkdir -p $(DOCS_ASSETS)
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/redoc/bundles/redoc.standalone.js $(DOCS_ASSETS)/
+	touch $@
+
 # The console (console/, bundled by esbuild into console/dist) and the desktop shell (electron/, its
 # binary never downloaded here: only its main-process modules are tested, with node's test runner).
 console/node_modules/.installed: console/package.json console/package-lock.json
@@ -45,7 +54,7 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests skip without it)" >&2; fi; }
 
-install: $(STAMP) node_modules/.installed console/dist/index.html electron/node_modules/.installed
+install: $(STAMP) node_modules/.installed $(DOCS_ASSETS)/.installed console/dist/index.html electron/node_modules/.installed
 
 test-node: console/node_modules/.installed electron/node_modules/.installed
 	node --test console/test/ electron/test/
