@@ -4,7 +4,7 @@ import { Selection, scoreHeights } from "../src/lib/filmstrip.js";
 import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../src/lib/live.js";
 import { parseRoute, href } from "../src/lib/route.js";
 import { resolveApiBase, detailText, makeClient, query, ApiError, attachmentName } from "../src/lib/http.js";
-import { seconds, bytes, percent } from "../src/lib/format.js";
+import { seconds, bytes, percent, fps } from "../src/lib/format.js";
 
 const frames = Array.from({ length: 30 }, (_, i) => ({ id: `f${i}`, frame_number: i, timestamp: i / 30, scene_change_score: i % 7 }));
 
@@ -138,4 +138,12 @@ test("marks at (almost) the same time share one label", () => {
     { t: 1, label: "login", step: false, title: "step 1 wait end · login" },
     { t: 2, label: "", step: true, title: "step 2 tap start" },
     { t: 3, label: "done", step: false, title: "done" }]);
+});
+
+test("frame rates read rounded, and variable ones say so", () => {
+  assert.equal(fps(60.010086), "60 fps");
+  assert.equal(fps(29.97), "30 fps");
+  assert.equal(fps(59.94), "59.9 fps");
+  assert.equal(fps(43.2, true), "~43.2 fps (variable)");
+  assert.equal(fps(null), "? fps");
 });
