@@ -48,11 +48,14 @@ electron/node_modules/.installed: electron/package.json electron/package-lock.js
 	cd electron && ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's chromium for the browser tests (tests/e2e/test_console*.py); apt only when it is missing.
+# Debian's chromium for the browser tests (tests/e2e/test_console*.py), and a CJK font so Chinese text
+# shows in their screenshots (not boxes); apt only when one is missing.
 chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests skip without it)" >&2; fi; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh family | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; \
+	  else echo "chromium or a CJK font is missing: sudo apt-get install chromium fonts-noto-cjk" \
+	    "(the browser tests skip without chromium)" >&2; fi; }
 
 install: $(STAMP) node_modules/.installed $(DOCS_ASSETS)/.installed console/dist/index.html electron/node_modules/.installed
 

@@ -33,6 +33,16 @@ def test_segments_run_from_mark_to_mark() -> None:
     assert found[0]["metrics"]["fps"]["count"] == 10 and found[1]["metrics"]["fps"]["count"] == 20
 
 
+def test_marks_at_one_time_keep_the_order_they_were_made_in() -> None:
+    # The step's end and the iteration's end share a time: the segment after them is the iteration's
+    # end, as the runner made them, not whichever name sorts last.
+    samples = [(t / 10, "fps", float(t)) for t in range(30)]
+    marks = [(0.0, "open"), (1.0, "step 3 wait end"), (1.0, "iteration 1/1 end")]
+    found = results.segments(samples, marks)
+    assert [s["name"] for s in found] == ["open", "step 3 wait end", "iteration 1/1 end"]
+    assert found[-1]["metrics"]["fps"]["count"] == 20
+
+
 def test_jank_follows_perfdog() -> None:
     # 16.7 ms frames, then 100 ms (jank: > 2x mean and > 83.3), then 200 ms after it (big jank needs 2x
     # the previous mean too: (16.7 + 16.7 + 100) / 3 = 44.5 -> 200 > 89 and > 125).
