@@ -136,5 +136,8 @@ def test_cli_makes_codes_through_the_api(api: str, tmp_path: Path, photo: bytes,
     assert cli_main(["qr", "artistic", CHINESE, str(picture), "--colorized", "-o", str(out), "--api", base]) == 0
     assert "version" in capsys.readouterr().out
     assert_every_frame_scans(out.read_bytes(), CHINESE)
-    assert cli_main(["qr", "simple", "x" * 100, "--version", "2", "-o", str(out), "--api", base]) == 2
+    assert cli_main(["qr", "simple", "x" * 100, "--version", "2", "-o", str(out), "--api", base]) == 0
+    assert "version 10" in capsys.readouterr().out  # raised to the smallest that fits
+    assert cli_main(["qr", "simple", "x" * 100, "--version", "2", "--exact-version", "-o", str(out),
+                     "--api", base]) == 2
     assert "HTTP 400" not in (err := capsys.readouterr().err) and "do not fit in a version 2" in err
