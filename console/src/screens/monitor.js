@@ -128,8 +128,8 @@ export async function monitorScreen({ api, root, onLeave }) {
     try {
       await api.del(`/monitor/profiles/${profile.profile_id}`);
       await refreshAll();
-    } catch (error) {
-      say(profileFeedback, error);  // a profile a task uses stays: the answer says which task
+    } catch (error) {  // a profile a task uses stays: the answer says which task
+      replace(profileFeedback, h("p.bad", `Cannot delete ${profile.name}: ${detailText(error.detail ?? error.message)}`));
     }
   };
   const refreshAll = async () => {
