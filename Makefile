@@ -23,6 +23,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
 
+# The API's /docs (Swagger UI) and /redoc pages serve these from the package: no CDN, and they travel
+# into the core layer with it (frame_metric/api/docs.py).
+DOCS_ASSETS := layers/core/frame_metric/api/docs_assets
+$(DOCS_ASSETS)/.installed: node_modules/.installed
+	mkdir -p $(DOCS_ASSETS)
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js \
+	   node_modules/redoc/bundles/redoc.standalone.js $(DOCS_ASSETS)/
+	touch $@
+
 # The console (console/, bundled by esbuild into console/dist) and the desktop shell (electron/, its
 # binary never downloaded here: only its main-process modules are tested, with node's test runner).
 console/node_modules/.installed: console/package.json console/package-lock.json
@@ -39,13 +48,16 @@ electron/node_modules/.installed: electron/package.json electron/package-lock.js
 	cd electron && ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's chromium for the browser tests (tests/e2e/test_console*.py); apt only when it is missing.
+# Debian's chromium for the browser tests (tests/e2e/test_console*.py), and a CJK font so Chinese text
+# shows in their screenshots (not boxes); apt only when one is missing.
 chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests skip without it)" >&2; fi; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh family | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk; \
+	  else echo "chromium or a CJK font is missing: sudo apt-get install chromium fonts-noto-cjk" \
+	    "(the browser tests skip without chromium)" >&2; fi; }
 
-install: $(STAMP) node_modules/.installed console/dist/index.html electron/node_modules/.installed
+install: $(STAMP) node_modules/.installed $(DOCS_ASSETS)/.installed console/dist/index.html electron/node_modules/.installed
 
 test-node: console/node_modules/.installed electron/node_modules/.installed
 	node --test console/test/ electron/test/

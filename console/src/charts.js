@@ -1,6 +1,7 @@
 // uPlot charts for monitoring: one per group of same-unit metrics, with annotations drawn on the
 // plot: script marks (labelled lines), jank (red ticks) and the recording's first/last frame.
 import uPlot from "uplot";
+import { placeLabels } from "./lib/labels.js";
 
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563", "#ca8a04"];
 
@@ -13,8 +14,13 @@ function annotations(get) {
         const { top, height, left, width } = plot.bbox;
         const ratio = devicePixelRatio || 1;
         ctx.save();
+        // Nothing drawn outside the plot: labels never run over the axes and their ticks.
+        ctx.beginPath();
+        ctx.rect(left, top, width, height);
+        ctx.clip();
         ctx.font = `${11 * ratio}px system-ui, sans-serif`;
-        for (const note of get()) {
+        const notes = get();
+        for (const note of notes) {
           const x = Math.round(plot.valToPos(note.t, "x", true));
           if (x < left || x > left + width) continue;
           ctx.strokeStyle = note.color;
@@ -30,7 +36,13 @@ function annotations(get) {
             ctx.lineTo(x, top + height);
           }
           ctx.stroke();
-          if (note.label) ctx.fillText(note.label, x + 3 * ratio, top + (note.row || 1) * 12 * ratio);
+        }
+        const labels = placeLabels(notes, (t) => plot.valToPos(t, "x", true), (text) => ctx.measureText(text).width,
+          left, left + width, 3 * ratio);
+        for (const { note, row, x, align } of labels) {
+          ctx.fillStyle = note.color;
+          ctx.textAlign = align;
+          ctx.fillText(note.label, x, top + row * 12 * ratio);
         }
         ctx.restore();
       }],
@@ -45,6 +57,25 @@ function spanning(min, max, notes) {
   const low = Math.min(...times);
   const high = Math.max(...times);
   return low === high ? [low - 0.5, high + 0.5] : [low, high];
+}
+
+/** The legend shows the values under the cursor; with no cursor on the chart, uPlot shows "--". Show
+ * each series' latest value instead (a reader sees numbers, not what looks like missing data). */
+function showLatest(plot) {
+  if (plot.cursor.idx != null) return;
+  const cells = plot.root.querySelectorAll(".u-legend .u-series .u-value");
+  plot.series.forEach((series, i) => {
+    if (i === 0 || !cells[i]) return;
+    const column = plot.data[i] || [];
+    let j = column.length - 1;
+    while (j >= 0 && column[j] == null) j -= 1;
+    cells[i].textContent = j < 0 ? "no data" : `${Number(column[j].toFixed(2))}`;
+  });
+  if (cells[0]) cells[0].textContent = plot.data[0]?.length ? `${Number(plot.data[0].at(-1).toFixed(1))} (latest)` : "—";
+}
+
+function latestInLegend() {
+  return { hooks: { setLegend: [(plot) => showLatest(plot)] } };
 }
 
 export class LiveChart {
@@ -65,13 +96,14 @@ export class LiveChart {
         label: units[metric] ? `${metric} (${units[metric]})` : metric,
         stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true,
       }))],
-      plugins: [annotations(notes)],
+      plugins: [annotations(notes), latestInLegend()],
     }, [[], ...group.metrics.map(() => [])], this.element);
   }
 
   setData(data) {
     this.plot.setData(data);
     this.element.dataset.points = String(data[0].length);
+    showLatest(this.plot);
   }
 
   /** Redraw with the same data: the annotations changed (and may widen the time axis). */

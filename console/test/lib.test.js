@@ -1,10 +1,11 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { Selection, scoreHeights } from "../src/lib/filmstrip.js";
-import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../src/lib/live.js";
+import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks, iterationGroups } from "../src/lib/live.js";
+import { placeLabels, ROWS } from "../src/lib/labels.js";
 import { parseRoute, href } from "../src/lib/route.js";
 import { resolveApiBase, detailText, makeClient, query, ApiError, attachmentName } from "../src/lib/http.js";
-import { seconds, bytes, percent } from "../src/lib/format.js";
+import { seconds, bytes, percent, fps } from "../src/lib/format.js";
 
 const frames = Array.from({ length: 30 }, (_, i) => ({ id: `f${i}`, frame_number: i, timestamp: i / 30, scene_change_score: i % 7 }));
 
@@ -138,4 +139,46 @@ test("marks at (almost) the same time share one label", () => {
     { t: 1, label: "login", step: false, title: "step 1 wait end · login" },
     { t: 2, label: "", step: true, title: "step 2 tap start" },
     { t: 3, label: "done", step: false, title: "done" }]);
+});
+
+test("frame rates read rounded, and variable ones say so", () => {
+  assert.equal(fps(60.010086), "60 fps");
+  assert.equal(fps(29.97), "30 fps");
+  assert.equal(fps(59.94), "59.9 fps");
+  assert.equal(fps(43.2, true), "~43.2 fps (variable)");
+  assert.equal(fps(null), "? fps");
+});
+
+test("mark labels never overlap each other nor leave the plot", () => {
+  const notes = Array.from({ length: 12 }, (_, i) => ({ t: i * 0.2, label: `mark number ${i}` }));
+  const placed = placeLabels(notes, (t) => 60 + t * 100, (text) => text.length * 6, 60, 400, 3);
+  const spans = placed.map(({ note, row, x, align }) => {
+    const width = note.label.length * 6;
+    return { row, start: align === "left" ? x : x - width, end: align === "left" ? x + width : x };
+  });
+  for (const span of spans) {
+    assert.ok(span.start >= 60 && span.end <= 400, JSON.stringify(span));
+    assert.ok(span.row >= 1 && span.row <= ROWS);
+  }
+  for (const a of spans) for (const b of spans) {
+    if (a !== b && a.row === b.row) assert.ok(a.end <= b.start || b.end <= a.start, JSON.stringify([a, b]));
+  }
+  assert.ok(placed.length >= 4);  // as many as fit are shown
+  // A label at the right edge goes before its line.
+  const [edge] = placeLabels([{ t: 3.3, label: "late" }], (t) => 60 + t * 100, () => 24, 60, 400, 3);
+  assert.equal(edge.align, "right");
+});
+
+test("iterated marks: step and iteration-end marks unlabelled, an iteration's start labelled short", () => {
+  const merged = mergedMarks([{ t: 0, name: "iteration 1/2 start" }, { t: 0, name: "iteration 1/2 step 1 tap start" },
+    { t: 1, name: "iteration 1/2 step 1 tap end" }, { t: 1, name: "iteration 1/2 logged in" },
+    { t: 2, name: "iteration 1/2 end" }, { t: 2, name: "iteration 2/2 start" }, { t: 3, name: "end" }]);
+  assert.deepEqual(merged.map((m) => m.label), ["iteration 1/2", "logged in", "iteration 2/2", "end"]);
+});
+
+test("segments group by iteration, labelled without the prefix", () => {
+  const groups = iterationGroups([{ name: "open" }, { name: "iteration 1/2 step 1 tap start" },
+    { name: "iteration 2/2 step 1 tap start" }, { name: "iteration 2/2 end" }]);
+  assert.deepEqual(groups.map((g) => [g.title, g.segments.map((s) => s.label)]),
+    [[null, ["open"]], ["Iteration 1 of 2", ["step 1 tap start"]], ["Iteration 2 of 2", ["step 1 tap start", "end"]]]);
 });

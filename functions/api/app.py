@@ -10,7 +10,7 @@ from chalice import Chalice, Response
 from pydantic import ValidationError
 
 from frame_metric import __version__
-from frame_metric.api.docs import asset, docs_page
+from frame_metric.api.docs import asset, docs_page, redoc_page
 from frame_metric.api.http import View, error_response, guarded, json_body, json_response, query_int, query_str
 from frame_metric.api.middleware import add_api_middleware
 from frame_metric.api.monitor_config_routes import monitor_config_blueprint
@@ -78,14 +78,17 @@ def docs() -> Response:
     return Response(body=docs_page(), headers={"Content-Type": "text/html; charset=utf-8"})
 
 
+@route("/redoc")
+def redoc() -> Response:
+    return Response(body=redoc_page(), headers={"Content-Type": "text/html; charset=utf-8"})
+
+
 @route("/docs/{name}")
 def docs_asset(name: str) -> Response:
     found = asset(name)
     if found is None:
         return error_response(404, f"no such documentation asset: {name}")
     data, content_type = found
-    if content_type.startswith("image/"):
-        return Response(body=data, headers={"Content-Type": content_type})
     return Response(body=data.decode("utf-8"), headers={"Content-Type": content_type})
 
 

@@ -42,7 +42,9 @@ def post_picture(api: str, kind: str, picture: bytes, name: str, **fields: Any) 
 
 
 @pytest.mark.parametrize(("body", "version"), [({"words": CHINESE}, None), ({"words": URL, "level": "L"}, None),
-                                               ({"words": "HELLO", "version": 12, "level": "Q"}, 12)])
+                                               ({"words": "HELLO", "version": 12, "level": "Q"}, 12),
+                                               # the original API's example: version 1 raised to 3
+                                               ({"words": "https://example.com", "version": 1, "level": "H"}, 3)])
 def test_simple_answers_a_png_that_scans(api: str, body: dict[str, Any], version: int | None) -> None:
     response = requests.post(f"{api}/qr/simple", json=body, timeout=30)
     assert response.status_code == 200, response.text
@@ -77,8 +79,8 @@ def _bomb_png() -> bytes:
 
 def test_bad_input_gets_a_clear_4xx(api: str, photo: bytes, clip: bytes) -> None:
     cases = [
-        (requests.post(f"{api}/qr/simple", json={"words": "x" * 100, "version": 2}, timeout=30), 400,
-         "do not fit in a version 2"),
+        (requests.post(f"{api}/qr/simple", json={"words": "x" * 100, "version": 2, "exact_version": True},
+                       timeout=30), 400, "do not fit in a version 2"),
         (requests.post(f"{api}/qr/simple", json={"words": "中" * 3000}, timeout=30), 400, "too long for any QR code"),
         (requests.post(f"{api}/qr/simple", json={"words": "x", "level": "X"}, timeout=30), 422, "level"),
         (requests.post(f"{api}/qr/simple", json={"words": "x", "contrast": 5}, timeout=30), 422, "contrast"),
@@ -134,5 +136,8 @@ def test_cli_makes_codes_through_the_api(api: str, tmp_path: Path, photo: bytes,
     assert cli_main(["qr", "artistic", CHINESE, str(picture), "--colorized", "-o", str(out), "--api", base]) == 0
     assert "version" in capsys.readouterr().out
     assert_every_frame_scans(out.read_bytes(), CHINESE)
-    assert cli_main(["qr", "simple", "x" * 100, "--version", "2", "-o", str(out), "--api", base]) == 2
+    assert cli_main(["qr", "simple", "x" * 100, "--version", "2", "-o", str(out), "--api", base]) == 0
+    assert "version 10" in capsys.readouterr().out  # raised to the smallest that fits
+    assert cli_main(["qr", "simple", "x" * 100, "--version", "2", "--exact-version", "-o", str(out),
+                     "--api", base]) == 2
     assert "HTTP 400" not in (err := capsys.readouterr().err) and "do not fit in a version 2" in err

@@ -39,3 +39,9 @@ export function number(value, digits = 2) {
   const n = Number(value);
   return Number.isInteger(n) ? String(n) : n.toFixed(digits);
 }
+
+// Frame rate as a tester names it: 60 fps, 29.9 fps; the measured 60.010086 is timestamp rounding.
+export function fps(value, variable = false) {
+  if (value === null || value === undefined || !Number(value)) return "? fps";
+  return `${variable ? "~" : ""}${Number(Number(value).toFixed(1))} fps${variable ? " (variable)" : ""}`;
+}

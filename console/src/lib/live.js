@@ -99,9 +99,16 @@ export function groupMetrics(names) {
   return groups;
 }
 
-// The runner marks every step's start and end ("step 3 wait start"): drawn, but only the script's own
-// marks get a label, or the charts drown in text.
-const STEP_MARK = /^step \d+ \S+ (start|end)$/;
+// The runner marks every step's start and end ("step 3 wait start", "iteration 2/5 step 3 wait start"
+// when the script repeats): drawn, but only the script's own marks get a label, or the charts drown in
+// text. An iteration's start is labelled short ("iteration 2/5"), its end not (the next one starts there).
+const STEP_MARK = /^(?:(?:iteration \d+\/\d+ )?step \d+ \S+ (?:start|end)|iteration \d+\/\d+ end)$/;
+
+function shortLabel(name) {
+  const match = /^iteration (\d+\/\d+) (.*)$/.exec(name);
+  if (!match) return name;
+  return match[2] === "start" ? `iteration ${match[1]}` : match[2];
+}
 
 /** Marks close in time drawn as one line, labelled with the script's own marks among them. */
 export function mergedMarks(marks, within = 0.05) {
@@ -113,6 +120,23 @@ export function mergedMarks(marks, within = 0.05) {
   }
   return merged.map(({ t, names }) => {
     const own = names.filter((name) => !STEP_MARK.test(name));
-    return { t, label: own.join(" · "), step: own.length === 0, title: names.join(" · ") };
+    return { t, label: own.map(shortLabel).join(" · "), step: own.length === 0, title: names.join(" · ") };
   });
+}
+
+const ITERATION = /^iteration (\d+)\/(\d+) (.*)$/;
+
+/** Segments in groups per iteration of the script (the runner prefixes marks "iteration i/n "), each
+ * segment labelled without the prefix; segments before the first iteration form an untitled group. */
+export function iterationGroups(segments) {
+  const groups = [];
+  for (const segment of segments) {
+    const match = ITERATION.exec(segment.name);
+    const title = match ? `Iteration ${match[1]} of ${match[2]}` : null;
+    const label = match ? match[3] : segment.name;
+    let group = groups[groups.length - 1];
+    if (!group || group.title !== title) groups.push(group = { title, segments: [] });
+    group.segments.push({ ...segment, label });
+  }
+  return groups;
 }

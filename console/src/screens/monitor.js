@@ -7,15 +7,19 @@ import { runnerPanel } from "./runner.js";
 
 const say = (box, error) => replace(box, error ? h("p.bad", detailText(error.detail ?? error.message)) : "");
 
-function profileForm(api, items, onSaved) {
-  const name = h("input#profile-name", { placeholder: "e.g. scroll smoothness" });
+/** A new profile's form, or with `existing` an edit of that profile (PUT replaces name and items). */
+function profileForm(api, items, onSaved, existing = null) {
+  const name = h("input#profile-name", { placeholder: "e.g. scroll smoothness", value: existing?.name ?? "" });
   const feedback = h("div");
+  const chosen = new Map((existing?.items || []).map((i) => [i.metric, i]));
   const rows = items.map((item) => {
-    const use = h("input", { type: "checkbox", value: item.name });
-    const interval = h("input.narrow", { type: "number", min: item.min_interval_ms, value: item.default_interval_ms });
-    const stat = h("select", h("option", { value: "" }, "no threshold"), item.stats.map((s) => h("option", { value: s }, s)));
-    const op = h("select", ["le", "lt", "ge", "gt", "eq"].map((o) => h("option", { value: o }, o)));
-    const value = h("input.narrow", { type: "number", step: "any" });
+    const had = chosen.get(item.name);
+    const limit = had?.thresholds?.[0];
+    const use = h("input", { type: "checkbox", value: item.name, checked: Boolean(had) });
+    const interval = h("input.narrow", { type: "number", min: item.min_interval_ms, value: had?.interval_ms ?? item.default_interval_ms });
+    const stat = h("select", h("option", { value: "" }, "no threshold"), item.stats.map((s) => h("option", { value: s, selected: limit?.stat === s }, s)));
+    const op = h("select", ["le", "lt", "ge", "gt", "eq"].map((o) => h("option", { value: o, selected: limit?.op === o }, o)));
+    const value = h("input.narrow", { type: "number", step: "any", value: limit?.value ?? "" });
     return { item, use, interval, stat, op, value,
       row: h("tr", h("td", h("label", use, ` ${item.title}`)), h("td", item.unit), h("td", item.source),
         h("td", interval), h("td", stat, op, value)) };
@@ -26,7 +30,8 @@ function profileForm(api, items, onSaved) {
       metric: r.item.name, interval_ms: Number(r.interval.value) || null,
       thresholds: r.stat.value && r.value.value !== "" ? [{ stat: r.stat.value, op: r.op.value, value: Number(r.value.value) }] : [] }));
     try {
-      await api.post("/monitor/profiles", { name: name.value, items: chosen });
+      if (existing) await api.put(`/monitor/profiles/${existing.profile_id}`, { name: name.value, items: chosen });
+      else await api.post("/monitor/profiles", { name: name.value, items: chosen });
       say(feedback, null);
       onSaved();
     } catch (error) {
@@ -35,7 +40,14 @@ function profileForm(api, items, onSaved) {
   } }, field("Name", name),
   h("table.grid.compact", h("thead", h("tr", ["Metric", "Unit", "Source", "Interval ms", "Threshold"].map((t) => h("th", t)))),
     h("tbody", rows.map((r) => r.row))),
-  h("button.primary", { type: "submit" }, "Save profile"), feedback);
+  h("button.primary#save-profile", { type: "submit" }, existing ? "Save changes" : "Save profile"), feedback);
+}
+
+/** Last verdict of a task as what it is: while a run is going it belongs to the run before. */
+function lastVerdict(task) {
+  if (task.status !== "running") return badge(task.last_verdict ?? "—");
+  return h("span.verdict-running", badge("running"),
+    task.last_verdict ? h("span.muted", ` (previous run: ${task.last_verdict})`) : null);
 }
 
 function taskForm(api, profiles, scripts, onSaved) {
@@ -96,7 +108,7 @@ export async function monitorScreen({ api, root, onLeave }) {
       { title: "Target", cell: (t) => t.target.kind === "android" ? t.target.package : (t.target.command || t.target.process_name || t.target.pid) },
       { title: "Status", cell: (t) => badge(t.status) },
       { title: "Last run", cell: (t) => t.last_run_id ? h("a", { href: `#/monitor/runs/${t.last_run_id}` }, when(t.last_run_at)) : "never" },
-      { title: "Verdict", cell: (t) => badge(t.last_verdict ?? "—") },
+      { title: "Verdict", cell: (t) => lastVerdict(t) },
     ], tasks, { emptyText: "No monitoring tasks yet: make a profile (and a script), then a task below." });
     try {
       if (first) await load(tasksBox, () => api.get(`/monitor/tasks${query({ limit: 100 })}`), render, "Loading tasks");
@@ -107,6 +119,19 @@ export async function monitorScreen({ api, root, onLeave }) {
     timer = setTimeout(() => showTasks(false), 3000);  // statuses change as runners work
   };
 
+  const profileFeedback = h("div#profile-feedback");
+  let catalog = [];
+  const editProfile = (profile) => replace(profileFeedback, h("div.card#edit-profile", h("h3", `Edit ${profile.name}`),
+    profileForm(api, catalog, () => { replace(profileFeedback); refreshAll(); }, profile)));
+  const deleteProfile = async (profile) => {
+    if (!confirm(`Delete the profile ${profile.name}?`)) return;
+    try {
+      await api.del(`/monitor/profiles/${profile.profile_id}`);
+      await refreshAll();
+    } catch (error) {  // a profile a task uses stays: the answer says which task
+      replace(profileFeedback, h("p.bad", `Cannot delete ${profile.name}: ${detailText(error.detail ?? error.message)}`));
+    }
+  };
   const refreshAll = async () => {
     const [items, profiles, scripts] = await Promise.all([
       load(catalogList, () => api.get("/monitor/items"), (all) => table([
@@ -114,17 +139,21 @@ export async function monitorScreen({ api, root, onLeave }) {
         { title: "Unit", cell: (m) => m.unit }, { title: "Source", cell: (m) => m.source },
         { title: "Category", cell: (m) => m.category }, { title: "Interval", cell: (m) => `${m.default_interval_ms} ms (min ${m.min_interval_ms})` },
       ], all)),
-      load(profilesBox, () => api.get(`/monitor/profiles${query({ limit: 100 })}`), (all) => table([
+      load(profilesBox, () => api.get(`/monitor/profiles${query({ limit: 100 })}`), (all) => h("div", table([
         { title: "Profile", cell: (p) => p.name },
         { title: "Metrics", cell: (p) => p.items.map((i) => i.metric).join(", ") },
         { title: "Thresholds", cell: (p) => p.items.flatMap((i) => i.thresholds.map((t) => `${i.metric} ${t.stat} ${t.op} ${t.value}`)).join("; ") || "—" },
-      ], all, { emptyText: "No profiles yet." })),
+        { title: "", cell: (p) => h("span.row",
+          h("button.small.edit-profile", { onclick: () => editProfile(p) }, "Edit"),
+          h("button.small.danger.delete-profile", { onclick: () => deleteProfile(p) }, "Delete")) },
+      ], all, { emptyText: "No profiles yet." }), profileFeedback)),
       load(scriptsBox, () => api.get(`/monitor/scripts${query({ limit: 100 })}`), (all) => table([
         { title: "Script", cell: (s) => h("a", { href: `#/monitor/scripts/${s.script_id}` }, s.name) },
         { title: "Kind", cell: (s) => s.kind }, { title: "Version", cell: (s) => s.latest_version ?? s.version ?? "—" },
         { title: "Updated", cell: (s) => when(s.updated_at) },
       ], all, { emptyText: "No scripts yet." })),
     ]);
+    catalog = items || [];
     if (items && profiles && scripts) {
       // Folded until wanted: the list is what a tester comes for.
       replace(formsBox,
@@ -242,7 +271,10 @@ export async function monitorTaskScreen({ api, root, params, onLeave }) {
   const ticked = new Set();
   const showRuns = async () => {
     try {
-      const runs = await api.get(`/monitor/tasks/${params.id}/runs${query({ limit: 50 })}`);
+      const [runs, latest] = await Promise.all([api.get(`/monitor/tasks/${params.id}/runs${query({ limit: 50 })}`),
+        api.get(`/monitor/tasks/${params.id}`)]);
+      replace(verdictBox, lastVerdict(latest));
+      replace(statusBox, badge(latest.status));
       replace(runsBox, table([
         { title: "", cell: (r) => h("input", { type: "checkbox", checked: ticked.has(r.run_id), onchange: (event) => {
           if (event.target.checked) ticked.add(r.run_id); else ticked.delete(r.run_id);
@@ -261,14 +293,23 @@ export async function monitorTaskScreen({ api, root, params, onLeave }) {
     }
     timer = setTimeout(showRuns, 2000);
   };
+  // The task holds ids: a tester knows the profile and the script by name (and the version it runs).
+  const [profile, script] = await Promise.all([
+    api.get(`/monitor/profiles/${task.profile_id}`).catch(() => null),
+    task.script_id ? api.get(`/monitor/scripts/${task.script_id}`).catch(() => null) : null]);
+  const scriptText = script
+    ? `${script.name} (${task.script_version ? `version ${task.script_version}` : `latest: version ${script.version}`})`
+    : task.script_id ? `${task.script_id.slice(0, 8)} (deleted)` : "none";
+  const verdictBox = h("dd#task-verdict", lastVerdict(task));
+  const statusBox = h("span#task-status", badge(task.status));
   const target = task.target.kind === "android" ? `Android ${task.target.package}${task.target.device_serial ? ` on ${task.target.device_serial}` : ""}`
     : `process: ${task.target.command || task.target.process_name || task.target.pid}`;
   replace(root, h("p", h("a", { href: "#/monitor" }, "← Monitoring")),
-    h("h1", task.name, " ", badge(task.status)),
+    h("h1", task.name, " ", statusBox),
     h("div.card", h("dl.facts",
-      h("dt", "Target"), h("dd", target), h("dt", "Profile"), h("dd", task.profile_id),
-      h("dt", "Script"), h("dd", task.script_id ? h("a", { href: `#/monitor/scripts/${task.script_id}` }, `${task.script_id.slice(0, 8)} v${task.script_version ?? "latest"}`) : "none"),
-      h("dt", "Time limit"), h("dd", seconds(task.duration_limit_s, 0)), h("dt", "Last verdict"), h("dd", badge(task.last_verdict ?? "—")))),
+      h("dt", "Target"), h("dd", target), h("dt", "Profile"), h("dd#task-profile", profile ? profile.name : `${task.profile_id.slice(0, 8)} (deleted)`),
+      h("dt", "Script"), h("dd#task-script", script ? h("a", { href: `#/monitor/scripts/${task.script_id}` }, scriptText) : scriptText),
+      h("dt", "Time limit"), h("dd", seconds(task.duration_limit_s, 0)), h("dt", "Last verdict"), verdictBox)),
     runnerPanel(api, task),
     h("div.card", h("div.row", h("h2", "Runs"), compare), runsBox));
   await showRuns();

@@ -8,7 +8,7 @@ export async function qrScreen({ api, root }) {
   const kind = h("select#qr-kind", [["simple", "Plain"], ["artistic", "Artistic (picture behind)"], ["animated", "Animated (GIF behind)"]]
     .map(([value, label]) => h("option", { value }, label)));
   const words = h("input#qr-words", { value: "https://example.com", required: true });
-  // Empty: the smallest version the content fits in (a fixed small version refuses long content).
+  // Empty: the smallest version the content fits in; a smaller one than the content needs is raised.
   const version = h("input.narrow#qr-version", { type: "number", min: 1, max: 40, placeholder: "auto" });
   const level = h("select", LEVELS.map((l) => h("option", { value: l }, l)));
   const contrast = h("input.narrow", { type: "number", min: 0.1, max: 3, step: 0.1, value: 1 });

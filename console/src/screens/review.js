@@ -86,6 +86,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
   const caption = h("p.caption");
   const durationOut = h("output.big#new-duration");
   const markedOut = h("span#marked-duration", seconds(data.duration ?? selection.duration));
+  const methodOut = h("span#marking-method", `marking: ${data.marking_method || "—"}`);
   const problem = h("p.problem");
   const reviewer = h("input#reviewer", { value: localStorage.getItem("reviewer") || "", placeholder: "your name", required: true });
   const notes = h("input#notes", { placeholder: "optional" });
@@ -97,10 +98,15 @@ export async function reviewScreen({ api, root, params, onLeave }) {
       dataset: { index: String(index), frame: String(frame.frame_number) },
       title: `frame ${frame.frame_number} at ${seconds(frame.timestamp)}, change ${number(frame.scene_change_score)}`,
       onclick: () => { selection.cursor = index; draw(); },
-    }, h("canvas", { width: 46, height: 82 }),
-    h("span.score", { style: { height: `${Math.round(4 + heights[index] * 36)}px` } }),
+    },
+    // The frame's own score bar sits in a fixed slot above its thumbnail: bars line up with their
+    // frames and every frame number stays on one line.
+    h("span.score-slot", h("span.score", { style: { height: `${Math.round(2 + heights[index] * 30)}px` } })),
+    h("canvas", { width: 46, height: 82 }),
     h("span.num", String(frame.frame_number)))));
-  // Every frame's change score as one bar: where the screen changes stands out at a glance; a click jumps there.
+  strip.addEventListener("scroll", () => drawScores());
+  // The whole video's change scores as one bar each: where the screen changes stands out at a glance,
+  // the shaded band is the part the filmstrip below shows; a click jumps there.
   const scores = h("canvas.scores#score-chart", { width: 1200, height: 70, title: "change score per frame: click to jump",
     onclick: (event) => {
       const box = scores.getBoundingClientRect();
@@ -117,11 +123,24 @@ export async function reviewScreen({ api, root, params, onLeave }) {
       const height = picked ? scores.height : Math.max(2, heights[index] * (scores.height - 4));
       ctx.fillRect(index * width, scores.height - height, Math.max(1, width - 1), height);
     });
+    const shown = visibleRange();
+    if (shown) {
+      ctx.fillStyle = "rgba(17, 24, 39, 0.08)";
+      ctx.fillRect(shown[0] * width, 0, (shown[1] - shown[0] + 1) * width, scores.height);
+    }
     ctx.fillStyle = "#111827";
     ctx.fillRect(selection.cursor * width + width / 2 - 1, 0, 2, scores.height);
   }
+  function visibleRange() {
+    const thumbs = strip.querySelectorAll(".thumb");
+    if (!thumbs.length || !strip.clientWidth) return null;
+    const step = thumbs.length > 1 ? thumbs[1].offsetLeft - thumbs[0].offsetLeft : thumbs[0].offsetWidth;
+    const first = Math.max(0, Math.floor(strip.scrollLeft / step));
+    return [first, Math.min(thumbs.length - 1, first + Math.floor(strip.clientWidth / step))];
+  }
+  const byFrame = (list) => [...(list || [])].sort((a, b) => a.frame_number - b.frame_number);
   const candidates = (title, list, pick) => h("div.candidates", h("h3", title), list?.length
-    ? list.map((frame) => h("button.candidate", { onclick: () => { selection.jumpTo(frame.id); pick(); draw(); } },
+    ? byFrame(list).map((frame) => h("button.candidate", { onclick: () => { selection.jumpTo(frame.id); pick(); draw(); } },
       `#${frame.frame_number} ${seconds(frame.timestamp)} (${percent(frame.confidence_score)})`))
     : h("span.muted", "none"));
 
@@ -161,6 +180,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
       replace(result, h("p.ok#marking-saved", `Saved (${answer.status}, ${answer.marking_method ?? "manual"}): `
         + `the response time is now ${seconds(duration)}.`));
       markedOut.textContent = seconds(duration);
+      methodOut.textContent = `marking: ${answer.marking_method ?? "manual"}`;
       await showHistory();
     } catch (error) {
       replace(result, h("p.bad", detailText(error.detail ?? error.message)));
@@ -192,7 +212,7 @@ export async function reviewScreen({ api, root, params, onLeave }) {
   replace(body,
     h("h1", data.filename, " ", badge(data.status)),
     h("div.row.facts-row",
-      h("span", `AI confidence ${percent(data.ai_confidence)}`), h("span", `marking: ${data.marking_method || "—"}`),
+      h("span", `AI confidence ${percent(data.ai_confidence)}`), methodOut,
       h("span", `${data.total_frames ?? frames.length} frames`),
       data.reviewed_by ? h("span", `last reviewed by ${data.reviewed_by} ${when(data.reviewed_at)}`) : null),
     h("div.review-grid",

@@ -4,7 +4,7 @@
 import { h, replace, load, badge, table, empty, errorBox, exportButton } from "../dom.js";
 import { detailText, query } from "../lib/http.js";
 import { when, number, seconds } from "../lib/format.js";
-import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks } from "../lib/live.js";
+import { LiveSeries, aligned, jankTimes, groupMetrics, mergedMarks, iterationGroups } from "../lib/live.js";
 import { LiveChart } from "../charts.js";
 import { stepNotes } from "../lib/actions.js";
 import { stepTimingsTable, stepDeltasTable } from "./actions.js";
@@ -21,12 +21,27 @@ function summary(results) {
       h("li", `${f.metric} ${f.stat} = ${number(f.observed)} breaks ${f.op} ${f.value}`))) : null,
     table([{ title: "Metric", cell: ([name]) => h("code", name) },
       ...STATS.map((stat) => ({ title: stat, cell: ([, s]) => number(s[stat]) }))], metrics, { emptyText: "No samples were stored." }),
-    results.segments?.length ? h("details", h("summary", `Per mark segment (${results.segments.length})`),
-      table([{ title: "Segment", cell: (s) => s.name }, { title: "From", cell: (s) => seconds(s.start, 2) },
-        { title: "To", cell: (s) => s.end == null ? "end" : seconds(s.end, 2) },
-        { title: "Averages", cell: (s) => Object.entries(s.metrics).map(([m, v]) => `${m} ${number(v.avg)}`).join(", ") }],
-      results.segments)) : null,
+    segmentsView(results.segments || []),
     stepTimingsTable(results.step_timings));
+}
+
+/** Mark segments grouped by iteration ("iteration 2/12 step 3 tap start"), empty ones left out: one
+ * table a tester can read down, not one row per mark. */
+function segmentsView(all) {
+  const shown = all.filter((s) => (s.end == null || s.end - s.start > 1e-6) && Object.keys(s.metrics || {}).length);
+  if (!shown.length) return null;
+  const groups = iterationGroups(shown);
+  const rows = groups.flatMap((group) => [
+    ...(group.title ? [h("tr.group", h("th", { colSpan: 4 }, group.title))] : []),
+    ...group.segments.map((s) => h("tr",
+      h("td", s.label), h("td", seconds(s.start, 2)), h("td", s.end == null ? "to the end" : seconds(s.end - s.start, 2)),
+      h("td", Object.entries(s.metrics).map(([m, v]) => `${m} ${number(v.avg)}`).join(", "))))]);
+  const hidden = all.length - shown.length;
+  return h("details#run-segments",
+    h("summary", `Per mark segment (${shown.length}${groups.length > 1 ? ` in ${groups.length} iterations` : ""})`),
+    h("table.grid.segments", h("thead", h("tr", ["Segment", "From", "Lasts", "Averages"].map((t) => h("th", t)))),
+      h("tbody", rows)),
+    hidden ? h("p.muted", `${hidden} empty segment${hidden === 1 ? "" : "s"} (marks at one time, or no samples) left out.`) : null);
 }
 
 export async function runScreen({ api, root, params, onLeave }) {
@@ -37,6 +52,7 @@ export async function runScreen({ api, root, params, onLeave }) {
   const live = new LiveSeries();
   const units = {};
   const head = h("div");
+  const chartsTitle = h("h2#charts-title", "Live");
   const chartsBox = h("div.charts#run-charts");
   const counter = h("span#live-count", "0 points");
   const summaryBox = h("div.card", empty("The summary and verdict appear when the run ends."));
@@ -81,6 +97,7 @@ export async function runScreen({ api, root, params, onLeave }) {
   }
 
   function drawHead() {
+    chartsTitle.textContent = TERMINAL.has(run.status) ? "Charts" : "Live";
     replace(head,
       h("h1", `Run ${run.run_id.slice(0, 8)} `, badge(run.status), " ", run.verdict ? badge(run.verdict) : null),
       h("p.facts-row.row",
@@ -108,7 +125,11 @@ export async function runScreen({ api, root, params, onLeave }) {
       replace(linkBox, errorBox(error));
       return;
     }
-    const video = h("select#link-video", videos.map((v) => h("option", { value: v.video_id, selected: v.video_id === run.video_id }, v.filename)));
+    // Nothing chosen until the tester chooses: a preselected recording would be linked by a careless click.
+    const video = h("select#link-video", { required: true },
+      h("option", { value: "", selected: !run.video_id, disabled: true }, "choose a recording…"),
+      videos.map((v) => h("option", { value: v.video_id, selected: v.video_id === run.video_id },
+        `${v.filename} (${when(v.created_at)})`)));
     const offset = h("input.narrow#link-offset", { type: "number", step: "any", value: run.video?.offset_s ?? 0 });
     const feedback = h("span");
     replace(linkBox, h("h2", "Recording"),
@@ -152,7 +173,7 @@ export async function runScreen({ api, root, params, onLeave }) {
   }
 
   replace(root, h("p", h("a", { href: "#/monitor" }, "← Monitoring")), head,
-    h("div.card", h("h2", "Live"), h("p.muted", "Dashed lines: script marks. Red ticks: jank. Green/purple: the recording's first and last frame. "
+    h("div.card", chartsTitle, h("p.muted", "Dashed lines: script marks. Red ticks: jank. Green/purple: the recording's first and last frame. "
       + "Blue/orange/green thin lines: each step's operation, response and finish."),
       chartsBox),
     summaryBox, linkBox);

@@ -2,7 +2,7 @@
 // and one video's result.
 import { h, replace, load, badge, table, empty, errorBox } from "../dom.js";
 import { ApiError, detailText, query } from "../lib/http.js";
-import { seconds, percent, when, bytes } from "../lib/format.js";
+import { seconds, percent, when, bytes, fps } from "../lib/format.js";
 import { actionsCard } from "./actions.js";
 
 const STATUSES = ["", "uploading", "processing", "completed", "failed", "cancelled"];
@@ -162,7 +162,7 @@ export async function videoScreen({ api, root, params, onLeave }) {
           h("dt", "Response time"), h("dd.big#measured-duration", seconds(video.measured_duration)),
           h("dt", "Confidence"), h("dd", percent(video.ai_confidence)),
           h("dt", "Marking"), h("dd", video.marking_method || "—"),
-          h("dt", "Recording"), h("dd", `${seconds(video.duration, 2)}, ${video.fps ?? "?"} fps, ${video.width ?? "?"}×${video.height ?? "?"}`),
+          h("dt", "Recording"), h("dd#recording-facts", `${seconds(video.duration, 2)}, ${fps(video.fps, video.variable_frame_rate)}, ${video.width ?? "?"}×${video.height ?? "?"}`),
           h("dt", "Uploaded"), h("dd", when(video.created_at))),
         video.needs_review ? h("p.warn", "Needs review: ", (video.review_reasons || []).join("; ") || "low confidence",
           " ", h("a.button", { href: `#/review/${video.video_id}` }, "Review")) : null,

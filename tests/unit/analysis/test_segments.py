@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+from fractions import Fraction
+from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -36,6 +39,32 @@ def test_probe_reads_the_stream_without_decoding_it(recording: MakeRecording) ->
 def test_probe_flags_variable_frame_rate(recording: MakeRecording) -> None:
     path, _ = recording(variable_frame_rate=True)
     assert probe_video(path).variable_frame_rate
+
+
+def _constant_rate_in_milliseconds(path: Path, frames: int = 120) -> None:
+    """60 fps stamped in milliseconds (16, 17, 17, 16... ms apart); the MP4 muxer keeps them in a finer
+    time base (1/16000 s: steps of 256 and 272 ticks)."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=60)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        stream.time_base = stream.codec_context.time_base = Fraction(1, 1000)
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), i * 2, np.uint8), format="rgb24")
+            frame.pts, frame.time_base = round(i * 1000 / 60), Fraction(1, 1000)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+
+
+def test_constant_rate_rounded_to_a_coarser_clock_is_not_variable(tmp_path: Path) -> None:
+    path = tmp_path / "cfr-ms.mp4"
+    _constant_rate_in_milliseconds(path)
+    probe = probe_video(path)
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        steps = set(np.diff(sorted(p.pts for p in container.demux(stream) if p.size)).tolist())
+    assert len(steps) == 2  # the alternating steps the flag must see through
+    assert not probe.variable_frame_rate
+    assert round(probe.fps) == 60
 
 
 def test_probe_stays_small_for_a_ten_minute_60fps_video() -> None:

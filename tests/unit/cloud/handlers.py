@@ -13,14 +13,18 @@ ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "tests" / "events"
 
 
-def load_handler(logical_id: str) -> Any:
+def load_module(logical_id: str) -> Any:
     spec = Template.load(ROOT).functions()[logical_id]
     path = spec.code_dir / f"{spec.module}.py"
     loader = importlib.util.spec_from_file_location(f"test_fn_{logical_id}", path)
     assert loader is not None and loader.loader is not None
     module = importlib.util.module_from_spec(loader)
     loader.loader.exec_module(module)
-    return getattr(module, spec.attribute)
+    return module
+
+
+def load_handler(logical_id: str) -> Any:
+    return getattr(load_module(logical_id), Template.load(ROOT).functions()[logical_id].attribute)
 
 
 def event(name: str) -> dict[str, Any]:

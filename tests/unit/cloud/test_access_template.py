@@ -34,6 +34,12 @@ def test_every_api_route_needs_an_api_key_with_throttling(template: Template) ->
     responses = _api(template)["GatewayResponses"]
     assert '"detail"' in responses["INVALID_API_KEY"]["ResponseTemplates"]["application/json"]
     assert responses["THROTTLED"]["StatusCode"] == 429
+    # No route for a path or method: 404 in that shape, not "Missing Authentication Token"; the key
+    # check keeps its own 403.
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == 404
+    assert responses["INVALID_API_KEY"]["StatusCode"] == 403
+    for name in ("MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"):
+        assert responses[name]["ResponseTemplates"]["application/json"].startswith('{"detail": ')
 
 
 def test_only_the_ingest_route_goes_without_a_key(template: Template) -> None:

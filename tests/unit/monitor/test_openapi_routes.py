@@ -10,7 +10,7 @@ from frame_metric.localcloud.template import Template
 from tests.unit.cloud.handlers import ROOT
 
 # The document itself and its viewer are not API operations.
-UNDOCUMENTED = {"/openapi.json", "/docs", "/docs/{name}"}
+UNDOCUMENTED = {"/openapi.json", "/docs", "/redoc", "/docs/{name}"}
 
 
 def api_module() -> ModuleType:

@@ -144,9 +144,9 @@ def test_python_is_only_parsed(tmp_path: Path) -> None:
     assert not Path(marker).exists()
 
 
-def test_readme_example_is_valid() -> None:
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
-    section = readme[readme.index("## Scenario monitoring: configuration"):]
+def test_documented_example_is_valid() -> None:
+    page = (Path(__file__).resolve().parents[3] / "docs" / "monitoring.md").read_text()
+    section = page[page.index("## Configuration"):]
     example = section[section.index("```yaml\n") + 8:section.index("```", section.index("```yaml\n") + 8)]
     result = validate_yaml(example)
     assert result.valid, result.errors

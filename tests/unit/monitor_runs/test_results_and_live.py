@@ -66,6 +66,17 @@ def test_units_in_compare_and_export() -> None:
     assert export.SAMPLE_HEADER == ["t_s", "metric", "value", "unit", "segment"]
 
 
+def test_marks_at_one_time_keep_the_order_they_were_made_in() -> None:
+    # The step's end and the iteration's end share a time: the segment after them is the iteration's
+    # end, as the runner made them, not whichever name sorts last.
+    samples = [(t / 10, "fps", float(t)) for t in range(30)]
+    marks = [(0.0, "open"), (1.0, "step 3 wait end"), (1.0, "iteration 1/1 end")]
+    found = results.segments(samples, marks)
+    assert [s["name"] for s in found] == ["open", "step 3 wait end", "iteration 1/1 end"]
+    assert found[-1]["metrics"]["fps"]["count"] == 20
+
+
+
 def test_verdict_names_the_failing_items() -> None:
     profile = {"items": [{"metric": "app_cpu", "thresholds": [{"stat": "avg", "op": "lt", "value": 50}]},
                          {"metric": "fps", "thresholds": [{"stat": "min", "op": "ge", "value": 30}]},

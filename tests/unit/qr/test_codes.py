@@ -60,13 +60,21 @@ def test_no_version_means_the_smallest_that_fits() -> None:
         assert chosen == segno.make_qr(words, error="H", boost_error=False, encoding="utf-8").version
         if chosen > 1:
             with pytest.raises(TextTooLong):
-                encode(words, Level.H, chosen - 1)
+                encode(words, Level.H, chosen - 1, exact=True)
     assert encode("A", Level.H).version == 1  # the spec's default for short words
 
 
-def test_words_too_long_for_the_version_asked_for_are_refused_naming_the_version_needed() -> None:
+def test_a_version_too_small_is_raised_to_the_smallest_that_fits() -> None:
+    # The original API's own example: clients written for it send version 1 always.
+    image = service.simple(QRCodeRequest(words="https://example.com", version=1, level=Level.H))
+    assert image.version == 3 == encode("https://example.com", Level.H).version
+    assert_plain_scans(image.content, "https://example.com")
+    assert service.simple(QRCodeRequest(words="HELLO", version=12, level=Level.H)).version == 12  # never lowered
+
+
+def test_exact_version_too_small_is_refused_naming_the_version_needed() -> None:
     with pytest.raises(TextTooLong, match=r"do not fit in a version 2 QR code at level H: they need version 8 or more"):
-        service.simple(QRCodeRequest(words="x" * 80, version=2, level=Level.H))
+        service.simple(QRCodeRequest(words="x" * 80, version=2, level=Level.H, exact_version=True))
     assert issubclass(TextTooLong, BadRequest)  # answered 400
 
 

@@ -83,6 +83,23 @@ def _clean_keyframes(pts: np.ndarray, is_key: np.ndarray) -> list[tuple[int, int
     return out
 
 
+def _varies_beyond_rounding(deltas: np.ndarray, median: float) -> bool:
+    """Constant frame rate streams repeat one PTS step, give or take rounding; screenrecord output does
+    not. The rounding may have happened in a coarser clock than the stream's time base: 60 fps stamped
+    in milliseconds and muxed at 1/16000 s has steps of 256 and 272 ticks (16 and 17 ms). So the step's
+    tolerance is the rounding quantum seen (the gap between the step values, when small against the
+    step), at least one tick and 5 % of the step; more than 1 % of steps outside it is variable."""
+    if not len(deltas):
+        return False
+    values = np.unique(deltas)
+    gaps = np.diff(values)
+    quantum = float(gaps.min()) if len(gaps) else 0.0
+    if quantum >= median / 4:  # steps of a frame and of two frames: dropped frames, not rounding
+        quantum = 0.0
+    irregular = np.abs(deltas - median) > max(1.0, 0.05 * median, quantum)
+    return int(irregular.sum()) > max(1, len(deltas) // 100)
+
+
 def probe_video(path: str | os.PathLike[str]) -> VideoProbe:
     """Read every video packet's timestamps and flags, and decode the first frame only."""
     pts_list: list[int] = []
@@ -133,10 +150,7 @@ def probe_video(path: str | os.PathLike[str]) -> VideoProbe:
     span = float((order[-1] - order[0]) * tb)
     one_frame = float(last_duration * tb)  # a single frame: its own duration is all we know
     fps = (len(order) - 1) / span if span > 0 else (1.0 / one_frame if one_frame > 0 else 0.0)
-    # Constant frame rate streams repeat one PTS step (give or take a rounding tick); screenrecord
-    # output does not.
-    irregular = np.abs(deltas - median) > max(1.0, 0.05 * median) if len(deltas) else np.zeros(0, bool)
-    vfr = int(irregular.sum()) > max(1, len(deltas) // 100)
+    vfr = _varies_beyond_rounding(deltas, median)
     tail = last_duration or median
     return VideoProbe(
         width=width,

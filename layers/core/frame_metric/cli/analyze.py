@@ -97,7 +97,7 @@ def summary(result: AnalysisResult) -> str:
     d: dict[str, Any] = result.to_dict()
     v = d["video"]
     lines = [
-        f"video: {v['width']}x{v['height']}, {v['frame_count']} frames, {v['fps']:.2f} fps"
+        f"video: {v['width']}x{v['height']}, {v['frame_count']} frames, {round(v['fps'], 1):g} fps"
         f"{' (variable)' if v['variable_frame_rate'] else ''}, {v['duration']:.2f} s"
     ]
     for label, key in (("first frame", "first_frame"), ("last frame ", "last_frame")):

@@ -48,7 +48,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         parser.add_argument("-o", "--output", type=Path,
                             help=f"where to write it (default: qrcode.{'gif' if kind == 'animated' else 'png'})")
         parser.add_argument("--version", dest="qr_version", type=_version, metavar="1-40",
-                            help="QR version (default: the smallest that holds the words)")
+                            help="QR version, raised when the words need more (default: the smallest that holds them)")
+        parser.add_argument("--exact-version", action="store_true",
+                            help="exactly --version, or an error naming the version the words need")
         parser.add_argument("--level", choices=LEVELS, default="H",
                             help="error correction level (default H)")
         parser.add_argument("--contrast", type=_factor, default=1.0, help="picture contrast 0.1-3.0 (default 1.0)")
@@ -62,6 +64,8 @@ def _fields(args: argparse.Namespace, words: str) -> dict[str, Any]:
                               "brightness": args.brightness}
     if args.qr_version is not None:
         fields["version"] = args.qr_version
+    if args.exact_version:
+        fields["exact_version"] = True
     if args.qr_kind != "simple":
         fields["colorized"] = args.colorized
     return fields

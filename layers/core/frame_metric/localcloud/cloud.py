@@ -27,7 +27,7 @@ from urllib.parse import quote_plus
 import boto3
 import requests
 from chalice.config import Config as ChaliceConfig
-from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
+from chalice.local import ChaliceRequestHandler, LocalDevServer, RouteMatcher, create_local_server
 
 from frame_metric.data import bind_models
 from frame_metric.data.connection import table_bindings
@@ -337,13 +337,19 @@ class LocalCloud:
         assert self.runtime is not None
         # The API function's module holds the Chalice app; chalice.local plays API Gateway for it.
         app = self.runtime.module("ApiFunction").app
-        config = ChaliceConfig()
-        self.api = create_local_server(app, config, self.options.host, self.options.api_port)
-        # Access lines go to the log (visible with -v), not to the terminal of every user.
-        self.api.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
-            _QuietRequestHandler, app_object=app, config=config, runtime=self.runtime, cloud=self,
-            console_dir=console_site.console_dir(self.template.root))
+        self.api = api_server(app, self.options.host, self.options.api_port, runtime=self.runtime, cloud=self,
+                              console_dir=console_site.console_dir(self.template.root))
         self._start_thread("api", self.api.server.serve_forever)
+
+
+def api_server(app: Any, host: str, port: int, **handler_options: Any) -> LocalDevServer:
+    """chalice.local's server for the API function's app, answering through _QuietRequestHandler."""
+    config = ChaliceConfig()
+    server = create_local_server(app, config, host, port)
+    # Access lines go to the log (visible with -v), not to the terminal of every user.
+    server.server.RequestHandlerClass = functools.partial(  # type: ignore[assignment]
+        _QuietRequestHandler, app_object=app, config=config, **handler_options)
+    return server
 
 
 # Routes template.yaml gives to a function of their own on the same API (more specific than {proxy+}):
@@ -353,11 +359,16 @@ _OWN_FUNCTION_ROUTES = [("POST", re.compile(r"^/api/v1/monitor/runs/(?P<run_id>[
 
 
 class _QuietRequestHandler(ChaliceRequestHandler):
+    # http.server writes the headers and the body in two sends: with Nagle on, the body waits for the
+    # client's delayed ACK (~40 ms) on every request of a kept-alive connection.
+    disable_nagle_algorithm = True
+
     def __init__(self, *args: Any, runtime: LocalLambdaRuntime | None = None, cloud: LocalCloud | None = None,
                  console_dir: Path | None = None, **kwargs: Any) -> None:
         self.runtime = runtime  # set before the base class handles the request in its __init__
         self.cloud = cloud
         self.console_dir = console_dir
+        self.app_object = kwargs["app_object"]
         super().__init__(*args, **kwargs)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -381,7 +392,22 @@ class _QuietRequestHandler(ChaliceRequestHandler):
             if self.command == method and match and self.runtime is not None:
                 self._invoke_function(function, match.groupdict())
                 return
+        if not self._route_exists():
+            self._parse_payload()
+            path = self.path.split("?")[0]
+            self._send_http_response(404, {"Content-Type": "application/json"},
+                                     json.dumps({"detail": f"no such endpoint: {self.command} {path}"}))
+            return
         super()._generic_handle()
+
+    def _route_exists(self) -> bool:
+        """chalice.local answers a path no route matches as API Gateway does without gateway
+        responses (403 "Missing Authentication Token"); the API's contract is a 404 naming it."""
+        try:
+            RouteMatcher(list(self.app_object.routes)).match_route(self.path)
+        except ValueError:
+            return False
+        return True
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 

@@ -46,7 +46,7 @@ def summary_rows(result: dict[str, Any]) -> list[list[Any]]:
 
 def _segment_names(samples: Sequence[Sample], marks: Sequence[Mark]) -> list[str]:
     names, index = [], -1
-    ordered = sorted(marks)
+    ordered = sorted(marks, key=lambda mark: mark[0])  # equal times: the order they were made in
     for t, _, _ in samples:  # samples are sorted by time
         while index + 1 < len(ordered) and ordered[index + 1][0] <= t:
             index += 1

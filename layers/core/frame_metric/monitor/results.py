@@ -68,7 +68,7 @@ def run_jank(samples: Sequence[Sample]) -> dict[str, int] | None:
 
 def segments(samples: Sequence[Sample], marks: Sequence[Mark]) -> list[dict[str, Any]]:
     """One segment per mark, from the mark to the next one (the last to the end of the run)."""
-    ordered = sorted(marks)
+    ordered = sorted(marks, key=lambda mark: mark[0])  # equal times: the order they were made in
     found = []
     for index, (start, name) in enumerate(ordered):
         end = ordered[index + 1][0] if index + 1 < len(ordered) else math.inf

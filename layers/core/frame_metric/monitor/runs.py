@@ -81,7 +81,7 @@ def load_samples(run_id: str) -> tuple[list[results.Sample], list[results.Mark]]
         samples.extend((float(t), str(m), float(v)) for t, m, v in json.loads(batch.samples_json))
         marks.extend((float(t), str(n)) for t, n in json.loads(batch.marks_json))
     samples.sort()
-    marks.sort()
+    marks.sort(key=lambda mark: mark[0])  # marks at one time keep the order they were made in
     return samples, marks
 
 

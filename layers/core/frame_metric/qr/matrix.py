@@ -2,8 +2,9 @@
 
 Text is encoded as UTF-8 in byte mode unless it is all digits or QR alphanumerics, where segno picks the
 denser mode. No ECI header: phone scanners and OpenCV read UTF-8 byte mode as is, while several readers
-mishandle an ECI designator. Error correction is never raised above the level asked for, and the version
-is exactly the one asked for or, when none is, the smallest that holds the words.
+mishandle an ECI designator. Error correction is never raised above the level asked for; the version is
+the one asked for, raised to the smallest that holds the words when they do not fit (unless `exact`),
+or, when none is asked for, the smallest that holds them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class QrMatrix:
         return len(self.rows)
 
 
-def encode(words: str, level: Level = Level.H, version: int | None = None) -> QrMatrix:
+def encode(words: str, level: Level = Level.H, version: int | None = None, exact: bool = False) -> QrMatrix:
     if not words:
         raise BadRequest("words must not be empty")
     if version is not None and not 1 <= version <= 40:
@@ -49,7 +50,9 @@ def encode(words: str, level: Level = Level.H, version: int | None = None) -> Qr
     try:
         code = segno.make_qr(words, error=level.value, version=version, encoding="utf-8", boost_error=False)
     except DataOverflowError:
-        raise _too_long(words, level, version) from None
+        if version is None or exact:
+            raise _too_long(words, level, version) from None
+        return encode(words, level)  # the smallest version that fits, necessarily above the one asked
     return QrMatrix(version=int(code.version), level=level, mode=str(code.mode),
                     rows=tuple(bytes(row) for row in code.matrix), code=code)
 
@@ -63,7 +66,7 @@ def _too_long(words: str, level: Level, version: int | None = None) -> TextTooLo
             pass
         else:
             return TextTooLong(f"the words ({size}) do not fit in a version {version} QR code at level "
-                               f"{level.value}: they need version {needed} or more (or leave version out "
-                               "to get the smallest that fits)")
+                               f"{level.value}: they need version {needed} or more (or leave exact_version "
+                               "out to get the smallest version that fits)")
     return TextTooLong(f"the words ({size}) are too long for any QR code at level {level.value} (version 40 "
                        "is the largest); use shorter words or a lower error correction level (L holds the most)")

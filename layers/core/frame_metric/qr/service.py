@@ -43,7 +43,7 @@ class QrService:
         self.limits = limits or QrLimits()
 
     def simple(self, request: QRCodeRequest) -> QrImage:
-        matrix = encode(request.words, request.level, request.version)
+        matrix = encode(request.words, request.level, request.version, request.exact_version)
         # contrast and brightness act on a picture; a plain code has none, so they change nothing here.
         with tempfile.TemporaryDirectory(prefix="frame-metric-qr-") as work:
             return self._finish(matrix, render.draw(matrix, Path(work)), "image/png")
@@ -56,7 +56,7 @@ class QrService:
 
     def _with_picture(self, request: PictureQRCodeRequest, upload: Path,
                       allowed: frozenset[PictureKind]) -> QrImage:
-        matrix = encode(request.words, request.level, request.version)
+        matrix = encode(request.words, request.level, request.version, request.exact_version)
         with tempfile.TemporaryDirectory(prefix="frame-metric-qr-") as work:
             picture = accept_picture(upload, Path(work), allowed, self.limits.picture)
             animated = picture.kind is PictureKind.GIF
