@@ -1,9 +1,6 @@
 // Live monitoring data: chunks from GET /runs/{id}/samples?since=CURSOR appended to per-metric series,
 // turned into uPlot's aligned arrays, and the times of jank to mark on the FPS chart.
 
-// PerfDog's rule as the server applies it (monitor/results.py): a frame time over twice the mean of
-// the previous three and over 83.3 ms is jank.
-const JANK_MS = 83.3;
 
 export class LiveSeries {
   constructor() {
@@ -57,17 +54,13 @@ export function aligned(live, metrics) {
   return [axis, ...columns];
 }
 
-/** Times of jank: samples of `jank`/`big_jank` above 0, and frame times that break the rule above. */
+/** Times of jank: the sampler's own `jank`/`big_jank` counts above 0. The sampler applies PerfDog's rule
+ * once, over every real frame; `frame_time` samples are per-read means, so judging them again here would
+ * count the same jank twice (as the server's results once did). */
 export function jankTimes(live) {
   const found = [];
   for (const metric of ["jank", "big_jank"]) {
     for (const [t, value] of live.points(metric)) if (value > 0) found.push({ t, big: metric === "big_jank" });
-  }
-  const frames = live.points("frame_time");
-  for (let i = 3; i < frames.length; i += 1) {
-    const current = frames[i][1];
-    const previousMean = (frames[i - 1][1] + frames[i - 2][1] + frames[i - 3][1]) / 3;
-    if (current > 2 * previousMean && current > JANK_MS) found.push({ t: frames[i][0], big: current > 125 });
   }
   return found.sort((a, b) => a.t - b.t);
 }

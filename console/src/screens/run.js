@@ -16,7 +16,8 @@ function summary(results) {
   const metrics = Object.entries(results.metrics || {}).filter(([, s]) => s.count);
   return h("div#run-summary",
     h("p.verdict", "Verdict: ", badge(results.verdict ?? "not judged"),
-      ` · ${results.sample_count} samples, ${results.mark_count} marks, jank ${results.jank?.jank ?? 0} (big ${results.jank?.big_jank ?? 0})`),
+      ` · ${results.sample_count} samples, ${results.mark_count} marks`
+        + (results.jank ? `, jank ${results.jank.jank} (big ${results.jank.big_jank})` : "")),
     results.failures?.length ? h("ul.failures", results.failures.map((f) =>
       h("li", `${f.metric} ${f.stat} = ${number(f.observed)} breaks ${f.op} ${f.value}`))) : null,
     table([{ title: "Metric", cell: ([name]) => h("code", name) },
