@@ -32,7 +32,7 @@ def test_probe_analyse_select_finalize(staged: dict[str, Any]) -> None:
     analyse_event = event("pipeline_analyse.json")
     assert analyse_event["segment"] == probed["segments"][0]  # the sample matches what probe hands on
     analysed = [load_handler("AnalyseFunction")({**analyse_event, "segment": s}, None) for s in probed["segments"]]
-    assert Video.get(staged["video_id"]).progress == 85
+    assert Video.get(staged["video_id"]).shown_progress == 85
     assert all(item["sprites"] for item in analysed)
 
     select_event = event("pipeline_select.json")

@@ -265,7 +265,9 @@ class LocalCloud:
         return merged
 
     def _create_resources(self) -> None:
-        self._set_env({**self._function_environment(), **self.options.environment})
+        # No CloudWatch here to read metrics; handlers' JSON logs only for warnings and worse.
+        quiet = {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+        self._set_env({**self._function_environment(), **quiet, **self.options.environment})
         reset_settings()
         settings = get_settings()
         bind_models(settings)
