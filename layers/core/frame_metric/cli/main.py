@@ -8,7 +8,7 @@ import os
 import sys
 
 from frame_metric import __version__
-from frame_metric.cli import analyze, demo, serve, tasks, videos
+from frame_metric.cli import analyze, demo, keys, serve, tasks, videos
 from frame_metric.cli import qr as qr_cli
 from frame_metric.cli import run as run_cli
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cli.register(commands)
     tasks.register(commands)
     qr_cli.register(commands)
+    keys.register(commands)
     return parser
 
 
