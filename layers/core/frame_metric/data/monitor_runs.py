@@ -29,11 +29,12 @@ class RunStatus(StrEnum):
 
 
 class _RunsByTask(GlobalSecondaryIndex["MonitorRun"]):
-    """A task's run history, newest first."""
+    """A task's run history, newest first. Keys only: a fleet of runners running one task updates its
+    runs' counters thousands of times a second, and none of those writes may land on this one key."""
 
     class Meta:
         index_name = "by_task"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     task_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)

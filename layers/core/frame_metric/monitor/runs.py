@@ -18,7 +18,7 @@ from pynamodb.exceptions import UpdateError
 from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, MonitorTaskStatus, ScenarioScript
 from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
-from frame_metric.data.sharding import newest_first, sharded_key
+from frame_metric.data.sharding import newest_first, page, sharded_key
 from frame_metric.data.video import Video, utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
 from frame_metric.monitor import results, tokens
@@ -106,7 +106,7 @@ class RunService:
             raise ValidationFailed(f"skip must be >= 0 and limit 1-{MAX_PAGE}")
         self._task(task_id)
         found = MonitorRun.by_task.query(task_id, scan_index_forward=False, limit=skip + limit)
-        return [view(run) for index, run in enumerate(found) if index >= skip][:limit]
+        return [view(run) for run in page(MonitorRun, found, "run_id", skip, limit)]
 
     def _task(self, task_id: str) -> MonitorTask:
         try:
