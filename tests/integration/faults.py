@@ -7,12 +7,16 @@ from __future__ import annotations
 import random
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 import requests
+
+from frame_metric.data import bind_models
+from frame_metric.settings import get_settings, reset_settings
 
 Match = Callable[[str, str, dict[str, str], bytes], bool]  # method, path, headers (lower-case), body
 
@@ -161,3 +165,18 @@ def dynamodb_writes() -> Match:
 
 
 TOO_MANY_REQUESTS = b'{"message": "Too Many Requests"}'  # API Gateway's throttle (no Retry-After)
+
+
+def routed_through(monkeypatch: pytest.MonkeyPatch, variable: str, upstream: str) -> Iterator[FaultProxy]:
+    """A fault proxy in front of `upstream`, and every client of this process (handlers included)
+    sent through it by the endpoint variable (AWS_ENDPOINT_URL_DYNAMODB, ..._S3) while it lasts."""
+    with FaultProxy(upstream) as proxy:
+        monkeypatch.setenv(variable, proxy.url)
+        reset_settings()
+        bind_models(get_settings())
+        try:
+            yield proxy
+        finally:
+            monkeypatch.undo()
+            reset_settings()
+            bind_models(get_settings())

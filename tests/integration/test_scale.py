@@ -20,12 +20,17 @@ import pytest
 import requests
 
 from frame_metric.client import FrameMetricClient
-from frame_metric.data import bind_models
 from frame_metric.localcloud.cloud import LocalCloud
 from frame_metric.samples import generate_app_launch
-from frame_metric.settings import get_settings, reset_settings
 from tests.integration.conftest import wait_finished
-from tests.integration.faults import THROTTLED, TOO_MANY_REQUESTS, FaultProxy, any_request, dynamodb_writes
+from tests.integration.faults import (
+    THROTTLED,
+    TOO_MANY_REQUESTS,
+    FaultProxy,
+    any_request,
+    dynamodb_writes,
+    routed_through,
+)
 from tests.integration.test_runner_outage import make_task
 from tests.serve_process import BIN
 
@@ -45,17 +50,9 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def throttled_dynamodb(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
     """A share of every DynamoDB write answered ProvisionedThroughputExceeded, for every function."""
     assert cloud.tables is not None
-    with FaultProxy(cloud.tables.endpoint) as proxy:
+    for proxy in routed_through(monkeypatch, "AWS_ENDPOINT_URL_DYNAMODB", cloud.tables.endpoint):
         proxy.fail(dynamodb_writes(), times=10**9, status=400, body=THROTTLED, share=SHARE)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)
-        reset_settings()
-        bind_models(get_settings())
-        try:
-            yield proxy
-        finally:
-            monkeypatch.undo()
-            reset_settings()
-            bind_models(get_settings())
+        yield proxy
 
 
 @pytest.fixture

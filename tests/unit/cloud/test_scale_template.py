@@ -150,3 +150,11 @@ def test_finalize_and_fail_ship_and_run_without_the_decoder(template: Template) 
              "print(sorted(m for m in ('av', 'numpy', 'PIL', 'cv2') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]", loaded.stdout + loaded.stderr
+
+
+def test_sample_ingest_is_throttled_by_the_stage_for_all_runners(template: Template) -> None:
+    settings = template.resources["HttpApi"]["Properties"]["MethodSettings"]
+    ingest = [s for s in settings if s["ResourcePath"] == "/~1api~1v1~1monitor~1runs~1{run_id}~1samples"]
+    assert len(ingest) == 1 and ingest[0]["HttpMethod"] == "POST"
+    assert ingest[0]["ThrottlingRateLimit"] == {"Ref": "IngestRateLimit"}
+    assert ingest[0]["ThrottlingBurstLimit"] == {"Ref": "IngestBurstLimit"}
