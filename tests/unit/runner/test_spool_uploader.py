@@ -164,3 +164,22 @@ def test_run_calls_are_asked_again_when_throttled(fake: FakeRunApi, port: int) -
         assert api.run("r1")["status"] == "running"
     # Every second request refused: the first call passes, each later one is refused once then passes.
     assert (fake.requests, fake.throttled) == (11, 5)
+
+
+def test_while_batches_are_stored_no_heartbeat_or_status_call_is_made(fake: FakeRunApi, port: int,
+                                                                      tmp_path: Path) -> None:
+    fake.start()
+    up = uploader(port, tmp_path, heartbeat_s=0.3, status_poll_s=0.3)
+    up.start()
+    up.add_samples(samples(0, 1))
+    until(lambda: len(fake.samples) == 1)
+    calls_before = fake.requests
+    for n in range(1, 15):  # a batch every 0.1 s for 1.4 s: several heartbeat and poll periods
+        up.add_samples(samples(n, 1))
+        time.sleep(0.1)
+    until(lambda: len(fake.samples) == 15)
+    assert fake.requests - calls_before == len(fake.order) - 1, "one call per batch, nothing else"
+    assert fake.heartbeats == 0
+    time.sleep(0.8)  # idle: heartbeats and status polls resume
+    assert fake.heartbeats >= 1
+    assert up.stop(5)

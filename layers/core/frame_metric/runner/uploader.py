@@ -7,7 +7,10 @@ spool, and from then on every batch queues behind it so the server receives them
 answers again. Sending resumes after a wait that grows exponentially with full jitter (or what the
 server's Retry-After asks), so a crowd of runners refused together does not return together. Resending is safe:
 the ingest stores each (run, seq) once. The same thread sends heartbeats and polls the run's status,
-so a cancel from the console (or the sweeper failing the run) is noticed within a few seconds."""
+so a cancel from the console (or the sweeper failing the run) is noticed within a few seconds. While
+batches are being stored neither is sent: a stored batch is a heartbeat, and a run that ended refuses
+the next batch (409), which is noticed at once. So a sampling runner costs the API one call per batch,
+and hundreds of runners fit one stack's default limits (docs/scale.md)."""
 
 from __future__ import annotations
 
@@ -54,6 +57,7 @@ class Uploader:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="uploader", daemon=True)
         self._next_heartbeat = self._next_poll = 0.0
+        self._last_stored = float("-inf")  # monotonic time the server last stored one of our batches
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -103,10 +107,12 @@ class Uploader:
             now = time.monotonic()
             if now >= self._next_heartbeat:
                 self._next_heartbeat = now + self.heartbeat_s
-                self._quietly(lambda: self.api.heartbeat(self.run_id))
+                if now - self._last_stored >= self.heartbeat_s:
+                    self._quietly(lambda: self.api.heartbeat(self.run_id))
             if now >= self._next_poll:
                 self._next_poll = now + self.status_poll_s
-                self._poll_status()
+                if now - self._last_stored >= self.status_poll_s:
+                    self._poll_status()
 
     # -- batches -------------------------------------------------------------------------------
 
@@ -173,6 +179,7 @@ class Uploader:
             return True
         self.reachable = True
         self._failures = 0
+        self._last_stored = time.monotonic()
         self.delivered += len(batch["samples"])
         return True
 
