@@ -3,6 +3,7 @@ tests/events, against in-process moto: what each state passes on is enough for t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +75,16 @@ def test_sweeper_with_the_scheduled_event(staged: dict[str, Any], monkeypatch: p
     assert result["ended"] == 1
     video = Video.get(staged["video_id"])
     assert video.status == "failed" and video.error_message == "the upload never completed"
+
+
+def test_outcomes_are_counted_and_logged_with_the_video_id(staged: dict[str, Any],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    load_handler("FailFunction")(event("pipeline_fail.json"), None)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    metrics = [line for line in lines if "_aws" in line]
+    assert metrics and metrics[0]["VideosFailed"] in (1.0, [1.0])
+    assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "FrameMetric"
+    logged = [line for line in lines if line.get("message") == "video failed"]
+    assert logged and logged[0]["video_id"] == staged["video_id"] and "truncated" in logged[0]["reason"]
+    load_handler("FailFunction")(event("pipeline_fail.json"), None)  # unchanged: nothing to count
+    assert not [line for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
