@@ -84,6 +84,29 @@ validate: tools
 	$(TOOLS)/bin/cfn-lint template.yaml
 	$(TOOLS)/bin/sam validate --lint --region us-east-1
 
+# sam build packages the layer and every function for the python3.12 runtime with the python3.12 it
+# finds first on PATH: pyenv's 3.12 (or a python3.12 on PATH) goes first, whatever `python3` is here.
+# No Docker needed. docs/scale.md ("Deploying") says what the first deploy asks.
+PYTHON312 ?= $(shell p=$$(ls -d $$HOME/.pyenv/versions/3.12*/bin/python3 2>/dev/null | tail -1); \
+               if [ -n "$$p" ]; then echo $$p; else command -v python3.12; fi)
+STACK ?= frame-metric
+.PHONY: build deploy
+build: tools
+	@test -n "$(PYTHON312)" || { echo "sam build needs python3.12 (the Lambda runtime): pyenv install 3.12" >&2; exit 1; }
+	PATH="$(dir $(PYTHON312)):$$PATH" $(TOOLS)/bin/sam build
+
+# The first deploy of a stack is guided (stack name, region, AlarmEmail and the limits, saved in
+# samconfig.toml); once the stack exists, a plain deploy with the saved answers.
+deploy: build
+	@if $(PY) -c "import boto3; boto3.client('cloudformation').describe_stacks(StackName='$(STACK)')" 2>/dev/null; \
+	then $(TOOLS)/bin/sam deploy --stack-name $(STACK); else $(TOOLS)/bin/sam deploy --guided --stack-name $(STACK); fi
+
+# The stack at scale on the local cloud: hundreds of uploads at once under injected throttling, and
+# runners behind a 429-answering edge (BENCH_ARGS="--uploads 200 --runners 20 --share 0.2").
+.PHONY: bench-scale
+bench-scale: install
+	$(PY) bench/bench_scale.py $(BENCH_ARGS)
+
 test: install tools chromium
 	$(VENV)/bin/ruff check .
 	node --test console/test/ electron/test/

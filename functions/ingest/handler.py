@@ -10,6 +10,7 @@ from frame_metric.data import bind_models
 from frame_metric.errors import FrameMetricError
 from frame_metric.monitor import tokens
 from frame_metric.monitor.ingest import ingest
+from frame_metric.observability import BATCHES_REFUSED, SAMPLES_INGESTED, count, logger, observed
 
 _bound = False
 
@@ -19,16 +20,23 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
             "body": json.dumps(body, ensure_ascii=False)}
 
 
+@observed()
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _bound
     if not _bound:  # once per container: binding drops cached connections
         bind_models()
         _bound = True
     run_id = (event.get("pathParameters") or {}).get("run_id") or ""
+    logger.thread_safe_append_keys(run_id=run_id)
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     raw = event.get("body") or ""
     body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
     try:
-        return _response(200, ingest(run_id, tokens.bearer(headers.get("authorization")), body))
+        stored = ingest(run_id, tokens.bearer(headers.get("authorization")), body)
     except FrameMetricError as exc:
+        count(BATCHES_REFUSED)
+        logger.info("batch refused", extra={"status": exc.status_code, "detail": exc.detail})
         return _response(exc.status_code, {"detail": exc.detail})
+    if stored.get("stored"):
+        count(SAMPLES_INGESTED, int(stored.get("samples") or 0))
+    return _response(200, stored)

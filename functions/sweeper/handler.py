@@ -7,6 +7,7 @@ from typing import Any
 
 from frame_metric.data import bind_models
 from frame_metric.monitor.runs import fail_silent_runs
+from frame_metric.observability import logger
 from frame_metric.pipeline.sweeper import sweep
 
 log = logging.getLogger(__name__)
@@ -22,4 +23,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except Exception as exc:
         log.exception("failing silent monitoring runs failed")
         runs_failed = f"error: {type(exc).__name__}"
+    logger.info("swept", extra={"videos_ended": ended, "runs_failed": runs_failed})
     return {"ended": ended, "runs_failed": runs_failed}

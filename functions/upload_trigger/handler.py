@@ -6,9 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 from frame_metric.data import bind_models
+from frame_metric.observability import logger
 from frame_metric.pipeline.trigger import handle_event
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bind_models()
-    return {"outcomes": [asdict(outcome) for outcome in handle_event(event)]}
+    outcomes = handle_event(event)
+    for outcome in outcomes:
+        logger.info("upload handled", extra={"video_id": outcome.video_id, "action": outcome.action})
+    return {"outcomes": [asdict(outcome) for outcome in outcomes]}

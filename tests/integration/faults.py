@@ -4,14 +4,19 @@ answer at all. Requests are forwarded unchanged (Host header included, so S3 sig
 
 from __future__ import annotations
 
+import random
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 import requests
+
+from frame_metric.data import bind_models
+from frame_metric.settings import get_settings, reset_settings
 
 Match = Callable[[str, str, dict[str, str], bytes], bool]  # method, path, headers (lower-case), body
 
@@ -24,6 +29,8 @@ class Rule:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     hits: int = 0
+    share: float = 1.0  # of the matching requests, the part that gets the fault (drawn at random)
+    seen: int = 0  # matching requests, faulted or not
 
 
 class FaultProxy:
@@ -33,6 +40,7 @@ class FaultProxy:
         self.down = False  # refuse everything (connection closed, no answer): the server is gone
         self.lock = threading.Lock()
         self.forwarded = 0
+        self.random = random.Random(19)
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -103,12 +111,17 @@ class FaultProxy:
         with self.lock:
             for rule in self.rules:
                 if rule.hits < rule.times and rule.match(method, path, headers, body):
+                    rule.seen += 1
+                    if rule.share < 1.0 and self.random.random() >= rule.share:
+                        continue
                     rule.hits += 1
                     return rule
         return None
 
-    def fail(self, match: Match, times: int, status: int, body: bytes, **headers: str) -> Rule:
-        rule = Rule(match, times, status, body, headers)
+    def fail(self, match: Match, times: int, status: int, body: bytes, share: float = 1.0, **headers: str) -> Rule:
+        """The next `times` matching requests get this answer; with `share` < 1 only that part of them,
+        at random (seeded: a rerun draws the same), e.g. 20 % throttling."""
+        rule = Rule(match, times, status, body, headers, share=share)
         with self.lock:
             self.rules.append(rule)
         return rule
@@ -138,3 +151,32 @@ SLOW_DOWN = b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>
             b'<Message>injected: reduce your request rate</Message></Error>'
 ACCESS_DENIED = b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>' \
                 b'<Message>injected: access denied</Message></Error>'
+
+
+def any_request() -> Match:
+    return lambda method, path, headers, body: True
+
+
+def dynamodb_writes() -> Match:
+    """Every DynamoDB write: the calls a hot partition or exhausted capacity refuses first."""
+    writes = {f"DynamoDB_20120810.{op}" for op in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems",
+                                                   "BatchWriteItem")}
+    return lambda method, path, headers, body: headers.get("x-amz-target") in writes
+
+
+TOO_MANY_REQUESTS = b'{"message": "Too Many Requests"}'  # API Gateway's throttle (no Retry-After)
+
+
+def routed_through(monkeypatch: pytest.MonkeyPatch, variable: str, upstream: str) -> Iterator[FaultProxy]:
+    """A fault proxy in front of `upstream`, and every client of this process (handlers included)
+    sent through it by the endpoint variable (AWS_ENDPOINT_URL_DYNAMODB, ..._S3) while it lasts."""
+    with FaultProxy(upstream) as proxy:
+        monkeypatch.setenv(variable, proxy.url)
+        reset_settings()
+        bind_models(get_settings())
+        try:
+            yield proxy
+        finally:
+            monkeypatch.undo()
+            reset_settings()
+            bind_models(get_settings())

@@ -15,9 +15,7 @@ import pytest
 import requests
 
 from frame_metric.client import FrameMetricClient
-from frame_metric.data import bind_models
 from frame_metric.localcloud.cloud import LocalCloud
-from frame_metric.settings import get_settings, reset_settings
 from tests.integration.conftest import upload, wait_finished
 from tests.integration.faults import (
     ACCESS_DENIED,
@@ -25,34 +23,22 @@ from tests.integration.faults import (
     THROTTLED,
     FaultProxy,
     dynamodb_call,
+    routed_through,
     s3_request,
 )
 from tests.integration.test_video_pipeline import assert_matches_truth
 
 
-def _through(monkeypatch: pytest.MonkeyPatch, variable: str, upstream: str) -> Iterator[FaultProxy]:
-    with FaultProxy(upstream) as proxy:
-        monkeypatch.setenv(variable, proxy.url)
-        reset_settings()
-        bind_models(get_settings())
-        try:
-            yield proxy
-        finally:
-            monkeypatch.undo()
-            reset_settings()
-            bind_models(get_settings())
-
-
 @pytest.fixture
 def dynamodb_faults(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
     assert cloud.tables is not None
-    yield from _through(monkeypatch, "AWS_ENDPOINT_URL_DYNAMODB", cloud.tables.endpoint)
+    yield from routed_through(monkeypatch, "AWS_ENDPOINT_URL_DYNAMODB", cloud.tables.endpoint)
 
 
 @pytest.fixture
 def s3_faults(cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultProxy]:
     assert cloud.objects is not None
-    yield from _through(monkeypatch, "AWS_ENDPOINT_URL_S3", cloud.objects.endpoint)
+    yield from routed_through(monkeypatch, "AWS_ENDPOINT_URL_S3", cloud.objects.endpoint)
 
 
 def executions_of(cloud: LocalCloud, video_id: str) -> list[dict[str, Any]]:

@@ -12,14 +12,17 @@ from urllib.parse import unquote
 
 import requests
 
+from frame_metric.backoff import IDEMPOTENT_METHODS, RETRYABLE_STATUSES, backoff_delay, retry_after_seconds
+
 FINISHED = {"completed", "failed", "cancelled"}
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, retry_after: float | None = None) -> None:
         super().__init__(f"HTTP {status}: {detail}")
         self.status = status
         self.detail = detail
+        self.retry_after = retry_after  # seconds a 429/503 asked us to wait (Retry-After), if it said
 
 
 def unreachable(base_url: str, exc: Exception) -> str:
@@ -45,7 +48,7 @@ def api_error(response: requests.Response) -> ApiError:
         detail = response.json().get("detail", response.text)
     except (ValueError, AttributeError):
         detail = response.text or response.reason
-    return ApiError(response.status_code, str(detail))
+    return ApiError(response.status_code, str(detail), retry_after_seconds(response.headers))
 
 
 class _CountingReader:
@@ -73,26 +76,44 @@ def key_headers(api_key: str | None) -> dict[str, str]:
     return {"x-api-key": api_key} if api_key else {}
 
 
+EXPORT_TYPES = {"excel": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+
+
 @dataclass
 class FrameMetricClient:
     base_url: str
     timeout: float = 30.0
     api_key: str | None = field(default_factory=default_api_key, repr=False)
+    # 429 (API Gateway's throttle) and 503 mean "later": idempotent requests are asked again this
+    # many times, waiting as Retry-After says or with jittered exponential backoff.
+    retries: int = 6
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.session = requests.Session()
         self.session.headers.update(key_headers(self.api_key))
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(self, method: str, path: str, idempotent: bool | None = None, **kwargs: Any) -> requests.Response:
+        """The answer to one request, asked again on 429/503 when repeating it cannot do anything twice."""
         kwargs.setdefault("timeout", self.timeout)
-        try:
-            response = self.session.request(method, f"{self.base_url}{path}", **kwargs)
-        except requests.RequestException as exc:
-            raise ApiError(0, unreachable(self.base_url, exc)) from None
-        if response.status_code >= 400:
-            raise api_error(response)
-        return response.json()
+        retryable = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(method, f"{self.base_url}{path}", **kwargs)
+            except requests.RequestException as exc:
+                raise ApiError(0, unreachable(self.base_url, exc)) from None
+            if response.status_code < 400:
+                return response
+            error = api_error(response)
+            if not (retryable and error.status in RETRYABLE_STATUSES and attempt < self.retries):
+                raise error
+            self.sleep(backoff_delay(attempt, retry_after=error.retry_after))
+            attempt += 1
+
+    def _call(self, method: str, path: str, idempotent: bool | None = None, **kwargs: Any) -> Any:
+        return self._request(method, path, idempotent, **kwargs).json()
 
     def health(self) -> dict[str, Any]:
         return self._call("GET", "/health")
@@ -128,7 +149,7 @@ class FrameMetricClient:
         return self._call("GET", f"/api/v1/video/{video_id}/progress")
 
     def cancel(self, video_id: str) -> dict[str, Any]:
-        return self._call("POST", f"/api/v1/video/{video_id}/cancel")
+        return self._call("POST", f"/api/v1/video/{video_id}/cancel", idempotent=True)
 
     def list(self, skip: int = 0, limit: int = 20, status: str | None = None) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"skip": skip, "limit": limit}
@@ -159,20 +180,19 @@ class FrameMetricClient:
 
     def task_statistics(self, task_id: str, recalculate: bool = False) -> dict[str, Any]:
         if recalculate:
-            self._call("POST", f"/api/v1/task/{task_id}/calculate-stats")
+            self._call("POST", f"/api/v1/task/{task_id}/calculate-stats", idempotent=True)
         return self._call("GET", f"/api/v1/task/{task_id}/statistics")
 
     def export_task(self, task_id: str, file_format: str = "excel") -> tuple[str, bytes]:
         """(file name the server chose, content) of a task's timing data."""
-        return self._download(f"/api/v1/task/{task_id}/export", {"format": file_format})
+        return self._download(f"/api/v1/task/{task_id}/export", file_format)
 
-    def _download(self, path: str, params: dict[str, Any]) -> tuple[str, bytes]:
-        try:
-            response = self.session.get(f"{self.base_url}{path}", params=params, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ApiError(0, unreachable(self.base_url, exc)) from None
-        if response.status_code >= 400:
-            raise api_error(response)
+    def _download(self, path: str, file_format: str) -> tuple[str, bytes]:
+        """An export as (file name the server chose, content). The Accept header names the file's type:
+        API Gateway hands binary bodies back as bytes only to a client that asks for a binary media
+        type (with `*/*` it answers the base64 text)."""
+        accept = EXPORT_TYPES.get(file_format, "application/octet-stream")
+        response = self._request("GET", path, params={"format": file_format}, headers={"Accept": accept})
         return download_name(response.headers.get("Content-Disposition", "")), response.content
 
     # -- review ----------------------------------------------------------------------------------
@@ -202,7 +222,7 @@ class FrameMetricClient:
 
     def export_run(self, run_id: str, file_format: str = "csv") -> tuple[str, bytes]:
         """(file name the server chose, content) of a monitoring run's results and samples."""
-        return self._download(f"/api/v1/monitor/runs/{run_id}/export", {"format": file_format})
+        return self._download(f"/api/v1/monitor/runs/{run_id}/export", file_format)
 
     def wait(self, video_id: str, on_progress: Callable[[dict[str, Any]], None] = lambda p: None,
              timeout: float = 900.0, interval: float = 0.5) -> dict[str, Any]:

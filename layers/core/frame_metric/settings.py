@@ -57,7 +57,7 @@ class Settings:
     # Scratch space for local copies of recordings (Lambda's /tmp is 2 GB in template.yaml).
     scratch_bytes: int = 1536 * MB
     # Seconds an execution may run before the pipeline gives up on it and marks the video failed.
-    pipeline_timeout_seconds: int = 900
+    pipeline_timeout_seconds: int = 7200
     version: str = "1.0.0"
     # Hardening (README "Access control", "What the system promises"). The browser origin of the web
     # console allowed by CORS ("" allows none); limits a recording must keep to be analysed; how long

@@ -3,6 +3,8 @@ tests/events, against in-process moto: what each state passes on is enough for t
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ def test_probe_analyse_select_finalize(staged: dict[str, Any]) -> None:
     analyse_event = event("pipeline_analyse.json")
     assert analyse_event["segment"] == probed["segments"][0]  # the sample matches what probe hands on
     analysed = [load_handler("AnalyseFunction")({**analyse_event, "segment": s}, None) for s in probed["segments"]]
-    assert Video.get(staged["video_id"]).progress == 85
+    assert Video.get(staged["video_id"]).shown_progress == 85
     assert all(item["sprites"] for item in analysed)
 
     select_event = event("pipeline_select.json")
@@ -74,3 +76,23 @@ def test_sweeper_with_the_scheduled_event(staged: dict[str, Any], monkeypatch: p
     assert result["ended"] == 1
     video = Video.get(staged["video_id"])
     assert video.status == "failed" and video.error_message == "the upload never completed"
+
+
+def test_outcomes_are_counted_and_logged_with_the_video_id(staged: dict[str, Any],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from frame_metric.observability import logger
+
+    # The JSON logger keeps the stream it was made with (an earlier test's captured stdout when this
+    # module is not the first to load it): point it at this test's stdout.
+    for handler in logger.handlers:
+        if hasattr(handler, "setStream"):
+            handler.setStream(sys.stdout)
+    load_handler("FailFunction")(event("pipeline_fail.json"), None)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    metrics = [line for line in lines if "_aws" in line]
+    assert metrics and metrics[0]["VideosFailed"] in (1.0, [1.0])
+    assert metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "FrameMetric"
+    logged = [line for line in lines if line.get("message") == "video failed"]
+    assert logged and logged[0]["video_id"] == staged["video_id"] and "truncated" in logged[0]["reason"]
+    load_handler("FailFunction")(event("pipeline_fail.json"), None)  # unchanged: nothing to count
+    assert not [line for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]

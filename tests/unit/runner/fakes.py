@@ -68,6 +68,10 @@ class FakeRunApi:
         self.status = "running"
         self.heartbeats = 0
         self.reject_with: int | None = None
+        self.throttle_every = 0  # answer every n-th request 429 (an API Gateway edge over its rate)
+        self.retry_after: str | None = None  # the Retry-After those 429s carry
+        self.requests = 0
+        self.throttled = 0
         self.server: ThreadingHTTPServer | None = None
 
     def start(self) -> FakeRunApi:
@@ -85,7 +89,24 @@ class FakeRunApi:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _throttled(self) -> bool:
+                fake.requests += 1
+                if not (fake.throttle_every and fake.requests % fake.throttle_every == 0):
+                    return False
+                fake.throttled += 1
+                data = b'{"detail": "too many requests: slow down and retry"}'
+                self.send_response(429)
+                if fake.retry_after is not None:
+                    self.send_header("Retry-After", fake.retry_after)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return True
+
             def do_GET(self) -> None:
+                if self._throttled():
+                    return None
                 if self.path.endswith("/results"):
                     return self._answer(200, {"sample_count": len(fake.samples), "mark_count": 0, "metrics": {},
                                               "failures": []})
@@ -93,6 +114,8 @@ class FakeRunApi:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"] or 0)) or b"{}")
+                if self._throttled():
+                    return None
                 if self.path.endswith("/finish"):
                     fake.status = "completed"
                     return self._answer(200, fake.view())

@@ -123,3 +123,63 @@ def test_a_spool_left_behind_is_resent_later_and_the_run_ended(fake: FakeRunApi,
     assert len(fake.samples) == 700 and fake.order == [0, 1] and fake.status == "completed"
     assert "run r1: completed" in capsys.readouterr().out
     assert not list(tmp_path.iterdir())
+
+
+def test_behind_a_throttling_edge_no_sample_is_lost_and_order_holds(fake: FakeRunApi, port: int,
+                                                                     tmp_path: Path) -> None:
+    fake.throttle_every = 3  # a third of all calls (batches, heartbeats, status polls) answered 429
+    fake.start()
+    up = uploader(port, tmp_path, heartbeat_s=0.2, status_poll_s=0.3)
+    up.start()
+    for second in range(20):
+        up.add_samples(samples(second * 50, 50))
+        time.sleep(0.05)
+    assert up.stop(20)
+    assert fake.throttled > 0 and up.throttled > 0
+    assert [s["value"] for s in fake.samples] == [float(i) for i in range(1000)]
+    assert fake.order == sorted(set(fake.order)), "every batch arrives once, in seq order"
+    assert up.delivered == up.collected == 1000 and up.dropped == 0 and up.refused is None
+
+
+def test_a_retry_after_holds_the_batches_back_that_long(fake: FakeRunApi, port: int, tmp_path: Path) -> None:
+    fake.throttle_every, fake.retry_after = 1, "1"  # everything refused, come back in a second
+    fake.start()
+    up = uploader(port, tmp_path)
+    up.start()
+    up.add_samples(samples(0, 10))
+    until(lambda: up.throttled >= 1)
+    refused_at = time.monotonic()
+    fake.throttle_every = 0
+    until(lambda: len(fake.samples) == 10)
+    assert time.monotonic() - refused_at >= 0.8, "the batch waited for the Retry-After"
+    assert up.throttled == 1, "no batch was sent again inside the Retry-After"
+    assert up.stop(5)
+
+
+def test_run_calls_are_asked_again_when_throttled(fake: FakeRunApi, port: int) -> None:
+    fake.throttle_every, fake.retry_after = 2, "0"
+    fake.start()
+    api = MonitorApi(f"http://127.0.0.1:{port}", timeout=2, token="tok")
+    for _ in range(6):
+        assert api.run("r1")["status"] == "running"
+    # Every second request refused: the first call passes, each later one is refused once then passes.
+    assert (fake.requests, fake.throttled) == (11, 5)
+
+
+def test_while_batches_are_stored_no_heartbeat_or_status_call_is_made(fake: FakeRunApi, port: int,
+                                                                      tmp_path: Path) -> None:
+    fake.start()
+    up = uploader(port, tmp_path, heartbeat_s=0.3, status_poll_s=0.3)
+    up.start()
+    up.add_samples(samples(0, 1))
+    until(lambda: len(fake.samples) == 1)
+    calls_before = fake.requests
+    for n in range(1, 15):  # a batch every 0.1 s for 1.4 s: several heartbeat and poll periods
+        up.add_samples(samples(n, 1))
+        time.sleep(0.1)
+    until(lambda: len(fake.samples) == 15)
+    assert fake.requests - calls_before == len(fake.order) - 1, "one call per batch, nothing else"
+    assert fake.heartbeats == 0
+    time.sleep(0.8)  # idle: heartbeats and status polls resume
+    assert fake.heartbeats >= 1
+    assert up.stop(5)

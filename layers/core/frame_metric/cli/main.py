@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "monitor",
     "demo",
     "qr",
+    "keys",
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, LocalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 
 from frame_metric.data.video import utcnow
@@ -29,24 +29,27 @@ class RunStatus(StrEnum):
 
 
 class _RunsByTask(GlobalSecondaryIndex["MonitorRun"]):
-    """A task's run history, newest first."""
+    """A task's run history, newest first. Keys only: a fleet of runners running one task updates its
+    runs' counters thousands of times a second, and none of those writes may land on this one key."""
 
     class Meta:
         index_name = "by_task"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     task_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class _RunsByStatus(GlobalSecondaryIndex["MonitorRun"]):
-    """Active runs for the sweeper (silent runners) without scanning the table."""
+class _ActiveRuns(GlobalSecondaryIndex["MonitorRun"]):
+    """Running runs for the sweeper (silent runners) without scanning the table. Sparse and sharded:
+    only a running run carries active_shard ("running#0".."running#7", data/sharding.py), and the
+    index holds keys only, so the heartbeats and sample counters of a thousand runners never write it."""
 
     class Meta:
-        index_name = "by_status"
-        projection = AllProjection()
+        index_name = "active_runs"
+        projection = KeysOnlyProjection()
 
-    status = UnicodeAttribute(hash_key=True)
+    active_shard = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -59,6 +62,7 @@ class MonitorRun(Model):
     run_id = UnicodeAttribute(hash_key=True)
     task_id = UnicodeAttribute()
     status = UnicodeAttribute(default=RunStatus.CREATED.value)
+    active_shard = UnicodeAttribute(null=True)  # set while running only (the active_runs index)
     # sha256 of the runner's token: a leaked table never hands out a token.
     token_hash = UnicodeAttribute()
     script_id = UnicodeAttribute(null=True)
@@ -88,7 +92,7 @@ class MonitorRun(Model):
     updated_at = UTCDateTimeAttribute(default=utcnow)
 
     by_task = _RunsByTask()
-    by_status = _RunsByStatus()
+    active_runs = _ActiveRuns()
 
     @property
     def run_status(self) -> RunStatus:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -14,8 +15,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
+
+from frame_metric.data.sharding import sharded_key
 
 
 class VideoStatus(StrEnum):
@@ -80,22 +83,26 @@ class IgnoredRegion(MapAttribute):
 
 
 class ByCreatedIndex(GlobalSecondaryIndex["Video"]):
-    """Every video, newest first: the list endpoint without a status filter."""
+    """Every video, newest first (the list endpoint without a status filter), over the shards
+    "video#0".."video#7" (data/sharding.py). Keys only: progress writes never reach it."""
 
     class Meta:
         index_name = "by_created"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     listing = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
 class ByStatusIndex(GlobalSecondaryIndex["Video"]):
+    """Videos of one status, newest first, over the shards "<status>#0".."<status>#7". Keys and the
+    review filter's attributes only: progress writes never reach it."""
+
     class Meta:
         index_name = "by_status"
-        projection = AllProjection()
+        projection = IncludeProjection(["needs_review", "reviewed_at"])
 
-    status = UnicodeAttribute(hash_key=True)
+    status_shard = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -106,10 +113,11 @@ class Video(Model):
         host: str | None = None
 
     video_id = UnicodeAttribute(hash_key=True)
-    # Constant partition of the by_created index: video volumes here are thousands, not millions.
-    listing = UnicodeAttribute(default="video")
+    # Index partitions (data/sharding.py): "video#<shard>" and "<status>#<shard>", set from the id.
+    listing = UnicodeAttribute(null=True)
     filename = UnicodeAttribute()
     status = UnicodeAttribute(default=VideoStatus.UPLOADING.value)
+    status_shard = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute(default=utcnow)
     updated_at = UTCDateTimeAttribute(default=utcnow)
     s3_key = UnicodeAttribute(null=True)
@@ -121,6 +129,8 @@ class Video(Model):
     progress = NumberAttribute(default=0)
     current_step = UnicodeAttribute(default="queued")
     frames_analysed = NumberAttribute(default=0)
+    # When a status read last asked Step Functions about this video (videos/service.py STATUS_RECHECK).
+    checked_at = UTCDateTimeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
 
     duration = NumberAttribute(null=True)
@@ -154,6 +164,28 @@ class Video(Model):
 
     by_created = ByCreatedIndex()
     by_status = ByStatusIndex()
+
+    def __init__(self, hash_key: str | None = None, range_key: None = None, _user_instantiated: bool = True,
+                 **attributes: object) -> None:
+        super().__init__(hash_key, range_key, _user_instantiated, **attributes)
+        if _user_instantiated and self.video_id:
+            self.listing = self.listing or sharded_key("video", self.video_id)
+            self.status_shard = self.status_shard or sharded_key(self.status, self.video_id)
+
+    @staticmethod
+    def status_actions(video_id: str, status: VideoStatus) -> list[Any]:
+        """The update actions that move a video to `status`: the status and its index partition."""
+        return [Video.status.set(status.value), Video.status_shard.set(sharded_key(status.value, video_id))]
+
+    @property
+    def shown_progress(self) -> int:
+        """Percent done. While segments are analysed it follows frames_analysed (10..85 %), so a
+        progress report is one small counter update and not a second write of the percentage."""
+        progress = int(self.progress or 0)
+        if self.current_step == "extracting_frames" and self.frame_count:
+            share = min(1.0, float(self.frames_analysed or 0) / max(1.0, float(self.frame_count)))
+            progress = max(progress, 10 + int(75 * share))
+        return max(0, min(100, progress))
 
     @property
     def video_status(self) -> VideoStatus:

@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 import os
+import random
 import re
 import shutil
 import socket
@@ -174,7 +175,10 @@ class LocalCloud:
                        "AWS_ENDPOINT_URL_S3": self.objects.endpoint})
         self._create_resources()
         resume_interrupted(self.settings)
-        self._start_thread("upload-poller", self._poll_uploads)
+        # The same admission as the cloud's SQS event source: at most TriggerMaxConcurrency triggers at once.
+        for number in range(self.trigger_concurrency):
+            # Clients made here, one per poller: creating boto3 clients in several threads at once races.
+            self._start_thread(f"upload-poller-{number}", functools.partial(self._poll_uploads, self.client("sqs")))
         self._start_thread("sweeper", self._sweep_periodically)
         self._start_api()
 
@@ -265,14 +269,16 @@ class LocalCloud:
         return merged
 
     def _create_resources(self) -> None:
-        self._set_env({**self._function_environment(), **self.options.environment})
+        # No CloudWatch here to read metrics; handlers' JSON logs only for warnings and worse.
+        quiet = {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+        self._set_env({**self._function_environment(), **quiet, **self.options.environment})
         reset_settings()
         settings = get_settings()
         bind_models(settings)
         requests.post(f"{self.aws_endpoint}/moto-api/config",
                       json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
         self.queue_url = self.client("sqs").create_queue(
-            QueueName=f"{self.options.stack}-uploads", Attributes={"VisibilityTimeout": "180"})["QueueUrl"]
+            QueueName=f"{self.options.stack}-uploads", Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
         for model, _ in table_bindings(settings):
             if not model.exists():
                 model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
@@ -282,6 +288,11 @@ class LocalCloud:
         self.client("stepfunctions").create_state_machine(
             name=self.physical["VideoPipeline"].rsplit(":", 1)[-1], definition=render_definition(machine, arns),
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/frame-metric-local-pipeline")
+
+    @property
+    def trigger_concurrency(self) -> int:
+        """template.yaml's TriggerMaxConcurrency (its default; the SQS event source's MaximumConcurrency)."""
+        return int(self.template.parameters.get("TriggerMaxConcurrency", {}).get("Default", 1))
 
     # -- background work -----------------------------------------------------------------------
 
@@ -302,11 +313,10 @@ class LocalCloud:
             record["s3"]["bucket"]["name"] = self.settings.bucket
             self.client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps({"Records": [record]}))
 
-    def _poll_uploads(self) -> None:
+    def _poll_uploads(self, sqs: Any) -> None:
         """SQS -> the upload trigger function, as the cloud's SQS event source mapping does. A message is
         deleted only after the handler succeeded; otherwise it comes back (at least once)."""
         assert self.runtime is not None
-        sqs = self.client("sqs")
         while not self._stopping.is_set():
             try:
                 response = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=1,
@@ -321,6 +331,12 @@ class LocalCloud:
                 event = {"Records": [{"messageId": message["MessageId"], "body": message["Body"],
                                       "eventSource": "aws:sqs", "receiptHandle": message["ReceiptHandle"]}]}
                 result = self.runtime.invoke("UploadTriggerFunction", json.dumps(event).encode())
+                if result.error_type == "TooManyRequestsException":
+                    # As the event source does for a throttled function: the message is tried again
+                    # shortly (not after the whole visibility timeout), and nothing is lost.
+                    sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"],
+                                                  VisibilityTimeout=random.randint(1, 3))
+                    continue
                 if result.function_error:
                     log.error("upload trigger failed (message will be retried): %s", result.payload[:500])
                     continue

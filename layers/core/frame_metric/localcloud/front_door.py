@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import uuid
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
@@ -39,9 +40,11 @@ class FrontDoor:
             else:
                 result = self.runtime.invoke(name, payload)
             headers = [("Content-Type", "application/json"), ("Content-Length", str(len(result.payload))),
-                       ("X-Amz-Executed-Version", "$LATEST")]
+                       ("X-Amz-Executed-Version", "$LATEST"), ("X-Amzn-RequestId", str(uuid.uuid4()))]
             if result.function_error:
                 headers.append(("X-Amz-Function-Error", result.function_error))
+            if result.error_type:
+                headers.append(("X-Amzn-ErrorType", result.error_type))
             start_response(f"{result.status} {'OK' if result.status < 300 else 'Error'}", headers)
             return [result.payload]
         return self.moto(environ, start_response)

@@ -33,6 +33,14 @@ class Invocation:
     status: int
     payload: bytes
     function_error: str | None = None
+    error_type: str | None = None  # Lambda's own refusal (x-amzn-ErrorType), e.g. TooManyRequestsException
+
+
+# Lambda's answer when a function has no concurrency left: the caller (Step Functions, the SQS event
+# source) sees `Lambda.TooManyRequestsException` and waits; the handler never ran.
+THROTTLED = Invocation(429, b'{"Type":"User","message":"Rate Exceeded.",'
+                            b'"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"}',
+                       error_type="TooManyRequestsException")
 
 
 @dataclass
@@ -60,6 +68,10 @@ class LocalLambdaRuntime:
         self._pools: dict[Path, ThreadPoolExecutor] = {}
         # Fault injection for tests: function name -> callable run before the handler.
         self.before_invoke: dict[str, Callable[[dict[str, Any]], None]] = {}
+        # Throttling for the scale test: function name -> True refuses this invocation as Lambda does
+        # when the function is out of concurrency (TooManyRequestsException, nothing run).
+        self.throttle: Callable[[str], bool] | None = None
+        self.throttled = 0
         self.invocations: list[str] = []
 
     def arn(self, name: str) -> str:
@@ -99,6 +111,10 @@ class LocalLambdaRuntime:
             body = {"Type": "User", "message": f"Function not found: {name_or_arn}"}
             return Invocation(404, json.dumps(body).encode())
         spec = self.functions[name]
+        if self.throttle is not None and self.throttle(name):
+            with self._lock:
+                self.throttled += 1
+            return THROTTLED
         event = json.loads(payload or b"{}")
         context = LambdaContext(name, str(uuid.uuid4()), self.arn(name))
         self.invocations.append(name)

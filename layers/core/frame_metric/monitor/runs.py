@@ -18,6 +18,7 @@ from pynamodb.exceptions import UpdateError
 from frame_metric.data.connection import condition_failed
 from frame_metric.data.monitor_config import MonitorProfile, MonitorTask, MonitorTaskStatus, ScenarioScript
 from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
+from frame_metric.data.sharding import newest_first, page, sharded_key
 from frame_metric.data.video import Video, utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
 from frame_metric.monitor import results, tokens
@@ -106,7 +107,7 @@ class RunService:
             raise ValidationFailed(f"skip must be >= 0 and limit 1-{MAX_PAGE}")
         self._task(task_id)
         found = MonitorRun.by_task.query(task_id, scan_index_forward=False, limit=skip + limit)
-        return [view(run) for index, run in enumerate(found) if index >= skip][:limit]
+        return [view(run) for run in page(MonitorRun, found, "run_id", skip, limit)]
 
     def _task(self, task_id: str) -> MonitorTask:
         try:
@@ -162,6 +163,7 @@ class RunService:
         now = utcnow()
         self._transition(run, (RunStatus.CREATED,), [
             MonitorRun.status.set(RunStatus.RUNNING.value), MonitorRun.started_at.set(now),
+            MonitorRun.active_shard.set(sharded_key(RunStatus.RUNNING.value, run.run_id)),
             MonitorRun.last_heartbeat.set(now), MonitorRun.clock_origin.set(request.clock_origin)], "start")
         self._update_task(run.task_id, [MonitorTask.status.set(MonitorTaskStatus.RUNNING.value),
                                         MonitorTask.last_run_id.set(run.run_id)])
@@ -180,6 +182,7 @@ class RunService:
         summary = self.results_of(run)
         self._transition(run, (RunStatus.RUNNING,), [
             MonitorRun.status.set(RunStatus.COMPLETED.value), MonitorRun.finished_at.set(utcnow()),
+            MonitorRun.active_shard.remove(),
             MonitorRun.verdict.set(summary["verdict"]),
             MonitorRun.summary_json.set(json.dumps(_brief(summary)))], "finish")
         self._end_task(run, MonitorTaskStatus.COMPLETED, summary["verdict"])
@@ -192,6 +195,7 @@ class RunService:
     def _fail(self, run: MonitorRun, reason: str, extra: Any = None) -> dict[str, Any]:
         self._transition(run, (RunStatus.CREATED, RunStatus.RUNNING), [
             MonitorRun.status.set(RunStatus.FAILED.value), MonitorRun.finished_at.set(utcnow()),
+            MonitorRun.active_shard.remove(),
             MonitorRun.failure_reason.set(reason[:2000]), MonitorRun.verdict.set("fail")], "fail", extra)
         self._end_task(run, MonitorTaskStatus.FAILED, "fail")
         return view(run)
@@ -203,7 +207,8 @@ class RunService:
         if token is not None:
             tokens.check(token, run.token_hash)
         self._transition(run, (RunStatus.CREATED, RunStatus.RUNNING), [
-            MonitorRun.status.set(RunStatus.CANCELLED.value), MonitorRun.finished_at.set(utcnow())], "cancel")
+            MonitorRun.status.set(RunStatus.CANCELLED.value), MonitorRun.finished_at.set(utcnow()),
+            MonitorRun.active_shard.remove()], "cancel")
         self._end_task(run, MonitorTaskStatus.CANCELLED, None)
         return view(run)
 
@@ -350,20 +355,22 @@ def fail_silent_runs(settings: Settings | None = None) -> int:
     service = RunService(settings)
     now = utcnow()
     ended = 0
-    for status in (RunStatus.RUNNING,):
-        for run in MonitorRun.by_status.query(status.value):
-            last = run.last_heartbeat or run.started_at or run.created_at
-            timeout = int(run.heartbeat_timeout_s or settings.run_heartbeat_timeout_seconds)
-            if now - last <= timedelta(seconds=timeout):
-                continue
-            try:
-                # Only if no heartbeat came since this (index, eventually consistent) read.
-                unchanged = (MonitorRun.last_heartbeat == run.last_heartbeat if run.last_heartbeat
-                             else MonitorRun.last_heartbeat.does_not_exist())
-                service._fail(run, f"the runner went silent: no heartbeat or samples for {timeout} s", unchanged)
-                ended += 1
-            except Conflict:
-                pass  # it ended meanwhile
-            except Exception:  # one bad item must not stop the sweep of the others
-                log.exception("failing silent run %s failed", run.run_id)
+    for key in newest_first(MonitorRun.active_runs, RunStatus.RUNNING.value):
+        run = MonitorRun.get(key.run_id, consistent_read=True)  # the index holds keys only
+        if run.run_status != RunStatus.RUNNING:
+            continue
+        last = run.last_heartbeat or run.started_at or run.created_at
+        timeout = int(run.heartbeat_timeout_s or settings.run_heartbeat_timeout_seconds)
+        if now - last <= timedelta(seconds=timeout):
+            continue
+        try:
+            # Only if no heartbeat came since this read.
+            unchanged = (MonitorRun.last_heartbeat == run.last_heartbeat if run.last_heartbeat
+                         else MonitorRun.last_heartbeat.does_not_exist())
+            service._fail(run, f"the runner went silent: no heartbeat or samples for {timeout} s", unchanged)
+            ended += 1
+        except Conflict:
+            pass  # it ended meanwhile
+        except Exception:  # one bad item must not stop the sweep of the others
+            log.exception("failing silent run %s failed", run.run_id)
     return ended

@@ -28,11 +28,11 @@ def resume_interrupted(settings: Settings | None = None) -> RecoveryReport:
     settings = settings or get_settings()
     store, executions = ObjectStore(settings), Executions(settings)
     report = RecoveryReport()
-    for video in list(Video.by_status.query(VideoStatus.PROCESSING.value)):
+    for video in records.active_videos(VideoStatus.PROCESSING):
         if video.execution_arn and executions.status(video.execution_arn)[0] not in ("MISSING",):
             continue  # its execution still exists: nothing was lost
         _restart(video, store, executions, report)
-    for video in list(Video.by_status.query(VideoStatus.UPLOADING.value)):
+    for video in records.active_videos(VideoStatus.UPLOADING):
         if not video.s3_key:
             continue
         try:

@@ -20,14 +20,15 @@ from frame_metric.analysis import (
     probe_video,
     select_boundaries,
 )
-from frame_metric.data.video import FrameMark, IgnoredRegion, MarkingMethod, Video, VideoStatus, frame_id
+from frame_metric.data.video import Video, VideoStatus, frame_id
+
+# Finalize and Fail live where the decoder is not imported; named here too, as steps of the one pipeline.
+from frame_metric.pipeline.outcome import fail, failure_reason, finalize  # noqa: F401
 from frame_metric.settings import get_settings
 from frame_metric.storage.keys import VideoKeys
 from frame_metric.storage.s3 import ObjectStore
-from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
 from frame_metric.videos.limits import check_limits
-from frame_metric.videos.stored_actions import action_marks
 
 log = logging.getLogger(__name__)
 THUMBNAILS = ThumbnailSpec()
@@ -79,8 +80,10 @@ def analyse(event: dict[str, Any]) -> dict[str, Any]:
     def progress(done: int, total: int) -> None:
         nonlocal reported, last_report
         if time.monotonic() - last_report >= 0.5:
-            records.add_frames_analysed(video_id, done - reported, video_probe.frame_count)
-            reported, last_report = done, time.monotonic()
+            # Best-effort: frames of a report that was not written are carried into the next one.
+            if records.add_frames_analysed(video_id, done - reported, video_probe.frame_count):
+                reported = done
+            last_report = time.monotonic()
 
     features = analyse_segment(str(store.local_copy(key)), video_probe, segment, _options(event),
                                progress=progress, thumbnails=THUMBNAILS)
@@ -132,59 +135,3 @@ def select(event: dict[str, Any]) -> dict[str, Any]:
     store.put_json(keys.analysis, summary)
     records.set_step(video_id, "finalizing", 95)
     return {"analysis_key": keys.analysis}
-
-
-def _mark(value: dict[str, Any] | None, images: dict[str, str]) -> FrameMark | None:
-    if value is None:
-        return None
-    number = int(value["frame_number"])
-    return FrameMark(frame_number=number, timestamp=value["timestamp"], score=value.get("score"),
-                     image_key=images.get(str(number)))
-
-
-def finalize(event: dict[str, Any]) -> dict[str, Any]:
-    video_id = event["video_id"]
-    summary = ObjectStore().get_json(event["analysis_key"])
-    images = summary.get("frame_images", {})
-    changed = records.update_if(video_id, [VideoStatus.PROCESSING.value], [
-        Video.status.set(VideoStatus.COMPLETED.value),
-        Video.progress.set(100),
-        Video.current_step.set("completed"),
-        Video.first_frame.set(_mark(summary["first_frame"], images)),
-        Video.last_frame.set(_mark(summary["last_frame"], images)),
-        Video.first_candidates.set([_mark(c, images) for c in summary["first_candidates"]]),
-        Video.last_candidates.set([_mark(c, images) for c in summary["last_candidates"]]),
-        Video.ai_confidence.set(summary["confidence"]),
-        Video.needs_review.set(bool(summary["needs_review"])),
-        Video.review_reasons.set(list(summary.get("review_reasons") or [])),
-        Video.ignored_regions.set([IgnoredRegion(**region) for region in summary.get("ignored_regions", [])]),
-        Video.marking_method.set(MarkingMethod.ALGORITHM.value),
-        Video.analysis_key.set(event["analysis_key"]),
-        Video.actions.set(action_marks(summary.get("actions") or [])),
-    ])
-    # Even when unchanged: a retried step may have stopped between the write and the statistics.
-    recompute_for_video(video_id)
-    return {"video_id": video_id, "status": "completed" if changed else "unchanged"}
-
-
-def failure_reason(error: dict[str, Any] | None) -> str:
-    """A person-readable reason from a Catch's {Error, Cause}; Lambda errors put JSON in Cause."""
-    if not error:
-        return "the pipeline failed without saying why"
-    name, cause = error.get("Error") or "Error", error.get("Cause") or ""
-    try:
-        parsed = json.loads(cause)
-    except (TypeError, ValueError):
-        parsed = None
-    if isinstance(parsed, dict) and parsed.get("errorMessage"):
-        return f"{parsed.get('errorType') or name}: {parsed['errorMessage']}"
-    if name == "States.Timeout":
-        return "the pipeline timed out"
-    return f"{name}: {cause}" if cause else name
-
-
-def fail(event: dict[str, Any]) -> dict[str, Any]:
-    reason = failure_reason(event.get("error"))
-    changed = records.mark_failed(event["video_id"], reason)
-    recompute_for_video(event["video_id"])
-    return {"video_id": event["video_id"], "status": "failed" if changed else "unchanged", "reason": reason}

@@ -57,7 +57,7 @@ def sweep(settings: Settings | None = None) -> int:
     executions = Executions(settings)
     ended = 0
     for status in (VideoStatus.PROCESSING, VideoStatus.UPLOADING):
-        for video in Video.by_status.query(status.value):
+        for video in records.active_videos(status):
             try:
                 ended += reconcile(video, settings, executions)
             except Exception:  # one bad item must not stop the sweep of the others

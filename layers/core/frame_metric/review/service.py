@@ -8,7 +8,6 @@ holds both, each with the state it replaced."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -16,6 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from frame_metric.data.connection import condition_failed
 from frame_metric.data.review import MarkSnapshot, ReviewEntry
+from frame_metric.data.sharding import newest_first, page
 from frame_metric.data.video import FrameMark, MarkingMethod, Video, VideoStatus, utcnow
 from frame_metric.errors import Conflict, ValidationFailed
 from frame_metric.monitor.store import check_page, connection
@@ -68,10 +68,10 @@ class ReviewService(StoreBacked):
     def pending(self, skip: int = 0, limit: int = 20, include_frames: bool = False) -> list[VideoReviewResponse]:
         """Completed videos the pipeline flagged (needs_review) that nobody has marked yet, newest first."""
         check_page(skip, limit)
-        waiting = Video.by_status.query(
-            VideoStatus.COMPLETED.value, scan_index_forward=False,
+        waiting = newest_first(
+            Video.by_status, VideoStatus.COMPLETED.value,
             filter_condition=(Video.needs_review == True) & Video.reviewed_at.does_not_exist())  # noqa: E712
-        return [self.to_review(video, include_frames) for video in itertools.islice(waiting, skip, skip + limit)]
+        return [self.to_review(video, include_frames) for video in page(Video, waiting, "video_id", skip, limit)]
 
     def review(self, video_id: str) -> VideoReviewResponse:
         return self.to_review(self._completed(video_id), include_frames=True)

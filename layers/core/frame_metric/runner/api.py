@@ -1,23 +1,26 @@
 """The runner's side of the run API: the token-authorised calls of one run, and the task lookups the
-CLI needs before a run exists. Transient failures (no answer, 5xx) are told apart from refusals,
-because the uploader spools the first kind and gives up on the second."""
+CLI needs before a run exists. Transient failures (no answer, 5xx, 429 throttling) are told apart
+from refusals, because the uploader spools the first kind and gives up on the second."""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
+from frame_metric.backoff import backoff_delay
 from frame_metric.client import ApiError, api_error, default_api_key, key_headers, unreachable
 
 MONITOR = "/api/v1/monitor"
 
 
 def transient(exc: ApiError) -> bool:
-    """No answer at all (status 0) or a server-side error: worth retrying later."""
-    return exc.status == 0 or exc.status >= 500
+    """No answer at all (status 0), throttled (429) or a server-side error: worth retrying later."""
+    return exc.status in (0, 429) or exc.status >= 500
 
 
 @dataclass
@@ -27,12 +30,29 @@ class MonitorApi:
     token: str | None = None
     session: requests.Session = field(default_factory=requests.Session, repr=False)
     api_key: str | None = field(default_factory=default_api_key, repr=False)
+    # A throttled call (429: API Gateway refused it before the API saw it, so asking again cannot do
+    # anything twice) is asked again this many times with jittered backoff. The uploader's batches
+    # and heartbeats are not: the spool and the next heartbeat are their retry.
+    throttle_retries: int = 6
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
 
     def call(self, method: str, path: str, body: Any = None, auth: bool = False, timeout: float | None = None,
-             params: dict[str, Any] | None = None) -> Any:
+             params: dict[str, Any] | None = None, retry_throttled: bool = True) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return self._call_once(method, path, body, auth, timeout, params)
+            except ApiError as exc:
+                if not (retry_throttled and exc.status == 429 and attempt < self.throttle_retries):
+                    raise
+                self.sleep(backoff_delay(attempt, retry_after=exc.retry_after))
+                attempt += 1
+
+    def _call_once(self, method: str, path: str, body: Any, auth: bool, timeout: float | None,
+                   params: dict[str, Any] | None) -> Any:
         headers = {"Content-Type": "application/json", **key_headers(self.api_key)}
         if auth and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -69,10 +89,10 @@ class MonitorApi:
         return self.call("POST", f"/runs/{run_id}/start", {"clock_origin": clock_origin}, auth=True)
 
     def heartbeat(self, run_id: str) -> dict[str, Any]:
-        return self.call("POST", f"/runs/{run_id}/heartbeat", {}, auth=True)
+        return self.call("POST", f"/runs/{run_id}/heartbeat", {}, auth=True, retry_throttled=False)
 
     def send_batch(self, run_id: str, batch: dict[str, Any]) -> dict[str, Any]:
-        return self.call("POST", f"/runs/{run_id}/samples", batch, auth=True)
+        return self.call("POST", f"/runs/{run_id}/samples", batch, auth=True, retry_throttled=False)
 
     def finish(self, run_id: str) -> dict[str, Any]:
         return self.call("POST", f"/runs/{run_id}/finish", {}, auth=True, timeout=120)

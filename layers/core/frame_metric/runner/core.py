@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from frame_metric.backoff import backoff_delay
 from frame_metric.client import ApiError
 from frame_metric.runner.api import MonitorApi, transient
 from frame_metric.runner.interfaces import Driver, Mark, RunClock, Sampler
@@ -236,7 +237,7 @@ def _retry(call: Any, attempts: int = 20) -> Any:
         except ApiError as exc:
             if not transient(exc) or attempt == attempts - 1:
                 raise
-            time.sleep(min(0.5 * (attempt + 1), 5))
+            time.sleep(backoff_delay(attempt, cap=5.0, retry_after=exc.retry_after))
     raise AssertionError("unreachable")
 
 

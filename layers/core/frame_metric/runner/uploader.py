@@ -2,10 +2,15 @@
 
 Every `interval` (0.5 s, so at least once a second) what was collected is cut into batches of at
 most 500 samples and 100 marks with increasing `seq`. A batch goes straight to the server while the
-spool is empty; on a connection error or a 5xx it goes to the spool, and from then on every batch
-queues behind it so the server receives them in order once it answers again. Resending is safe:
+spool is empty; on a connection error, a 5xx or a 429 (throttled at the API's edge) it goes to the
+spool, and from then on every batch queues behind it so the server receives them in order once it
+answers again. Sending resumes after a wait that grows exponentially with full jitter (or what the
+server's Retry-After asks), so a crowd of runners refused together does not return together. Resending is safe:
 the ingest stores each (run, seq) once. The same thread sends heartbeats and polls the run's status,
-so a cancel from the console (or the sweeper failing the run) is noticed within a few seconds."""
+so a cancel from the console (or the sweeper failing the run) is noticed within a few seconds. While
+batches are being stored neither is sent: a stored batch is a heartbeat, and a run that ended refuses
+the next batch (409), which is noticed at once. So a sampling runner costs the API one call per batch,
+and hundreds of runners fit one stack's default limits (docs/scale.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import time
 from collections import deque
 from typing import Any
 
+from frame_metric.backoff import backoff_delay
 from frame_metric.client import ApiError
 from frame_metric.runner.api import MonitorApi, transient
 from frame_metric.runner.interfaces import Mark, Sample
@@ -43,11 +49,15 @@ class Uploader:
         self.delivered = 0  # samples the server acknowledged (stored, or already stored)
         self.dropped = 0  # samples in batches the server refused as malformed (never retried)
         self.reachable = True
+        self.throttled = 0  # batches the edge refused with 429 (each spooled and sent again later)
+        self._failures = 0  # transient failures in a row: the backoff's exponent
+        self._resume_at = 0.0  # monotonic time before which no batch is sent
         self.ended_by_server: dict[str, Any] | None = None  # the run as seen once it ended elsewhere
         self.refused: str | None = None  # the server will take no more batches (run not running, token)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="uploader", daemon=True)
         self._next_heartbeat = self._next_poll = 0.0
+        self._last_stored = float("-inf")  # monotonic time the server last stored one of our batches
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -84,10 +94,11 @@ class Uploader:
             self._drain()
             if not self.pending or self.refused:
                 return not self.pending
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 self._spool_outbox()  # whatever is left must be on disk before we give up
                 return False
-            time.sleep(min(self.interval, 0.5))
+            time.sleep(max(0.0, min(max(self.interval, self._resume_at - now), 0.5, deadline - now)))
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
@@ -96,10 +107,12 @@ class Uploader:
             now = time.monotonic()
             if now >= self._next_heartbeat:
                 self._next_heartbeat = now + self.heartbeat_s
-                self._quietly(lambda: self.api.heartbeat(self.run_id))
+                if now - self._last_stored >= self.heartbeat_s:
+                    self._quietly(lambda: self.api.heartbeat(self.run_id))
             if now >= self._next_poll:
                 self._next_poll = now + self.status_poll_s
-                self._poll_status()
+                if now - self._last_stored >= self.status_poll_s:
+                    self._poll_status()
 
     # -- batches -------------------------------------------------------------------------------
 
@@ -123,6 +136,9 @@ class Uploader:
     def _drain(self) -> None:
         if self.refused:
             return
+        if time.monotonic() < self._resume_at:
+            self._spool_outbox()  # backing off: new batches wait on disk behind the others
+            return
         if len(self.spool):
             self._spool_outbox()  # keep the order: new batches queue behind the spooled ones
             while (batch := self.spool.head()) is not None:
@@ -142,9 +158,14 @@ class Uploader:
             self.api.send_batch(self.run_id, batch)
         except ApiError as exc:
             if transient(exc):
+                if exc.status == 429:
+                    self.throttled += 1
                 if self.reachable:
-                    log.warning("server unreachable, spooling batches to %s: %s", self.spool.path, exc.detail)
+                    log.warning("server unreachable or busy, spooling batches to %s: %s", self.spool.path, exc.detail)
                 self.reachable = False
+                self._resume_at = time.monotonic() + backoff_delay(
+                    self._failures, base=self.interval, cap=30.0, retry_after=exc.retry_after)
+                self._failures += 1
                 return False
             if exc.status in (401, 403, 409):
                 if exc.status == 409:
@@ -157,6 +178,8 @@ class Uploader:
             self.dropped += len(batch["samples"])  # malformed for the server: retrying cannot help
             return True
         self.reachable = True
+        self._failures = 0
+        self._last_stored = time.monotonic()
         self.delivered += len(batch["samples"])
         return True
 

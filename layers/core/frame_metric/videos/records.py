@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from frame_metric.data.connection import condition_failed, insert
+from frame_metric.data.sharding import newest_first
 from frame_metric.data.video import Video, VideoStatus, utcnow
 from frame_metric.errors import NotFound
 
@@ -31,6 +32,12 @@ def find_video(video_id: str) -> Video | None:
         return None
 
 
+def active_videos(status: VideoStatus) -> list[Video]:
+    """Every video of this status, read whole (the status index holds keys only), newest first."""
+    keys = [key.video_id for key in newest_first(Video.by_status, status.value)]
+    return [video for video in (find_video(video_id) for video_id in keys) if video is not None]
+
+
 def create_video(video: Video) -> bool:
     """Insert a new item; False when one with this id exists already (a duplicate event)."""
     return insert(video, Video.video_id.does_not_exist())
@@ -50,7 +57,7 @@ def update_if(video_id: str, expected: list[str], actions: list[Any]) -> bool:
 
 def mark_processing(video_id: str, execution_name: str, execution_arn: str) -> bool:
     return update_if(video_id, ACTIVE, [
-        Video.status.set(VideoStatus.PROCESSING.value),
+        *Video.status_actions(video_id, VideoStatus.PROCESSING),
         Video.execution_name.set(execution_name),
         Video.execution_arn.set(execution_arn),
     ])
@@ -63,28 +70,39 @@ def set_step(video_id: str, step: str, progress: int) -> bool:
     ])
 
 
-def add_frames_analysed(video_id: str, frames: int, frame_count: int) -> None:
-    """Count frames done across concurrent segments; progress maps them onto 10..85 %."""
+def add_frames_analysed(video_id: str, frames: int, frame_count: int) -> bool:
+    """Count frames done across concurrent segments (Video.shown_progress maps them onto 10..85 %).
+
+    One small update per report: the counter, the step and the time; no index holds any of them, so
+    it costs one write unit. Best-effort: progress is for people watching, and a report that is
+    throttled or fails is dropped (the next one carries the count on), never failing the segment.
+    True when it was written."""
     if frames <= 0:
-        return
-    video = Video(video_id)
+        return True
     try:
-        # update() returns the new item, so the total needs no second read.
-        video.update(
-            actions=[Video.frames_analysed.add(frames), Video.updated_at.set(utcnow())],
+        Video(video_id).update(
+            actions=[Video.frames_analysed.add(frames), Video.current_step.set("extracting_frames"),
+                     Video.updated_at.set(utcnow())],
             condition=Video.status == VideoStatus.PROCESSING.value,
         )
     except UpdateError as exc:
-        if condition_failed(exc):
-            return
-        raise
-    share = min(1.0, (video.frames_analysed or 0) / max(1, frame_count))
-    set_step(video_id, "extracting_frames", 10 + int(75 * share))
+        if not condition_failed(exc):
+            log.info("progress of video %s not recorded (%s): work goes on", video_id, exc.cause_response_code)
+        return False
+    return True
+
+
+def note_checked(video_id: str) -> None:
+    """Remember that the status read path just checked this video's execution (best-effort)."""
+    try:
+        Video(video_id).update(actions=[Video.checked_at.set(utcnow())], condition=Video.video_id.exists())
+    except UpdateError as exc:
+        log.info("checked_at of video %s not recorded: %s", video_id, exc)
 
 
 def mark_failed(video_id: str, reason: str) -> bool:
     changed = update_if(video_id, ACTIVE, [
-        Video.status.set(VideoStatus.FAILED.value),
+        *Video.status_actions(video_id, VideoStatus.FAILED),
         Video.current_step.set("failed"),
         Video.error_message.set(reason[:2000]),
     ])
@@ -95,6 +113,6 @@ def mark_failed(video_id: str, reason: str) -> bool:
 
 def mark_cancelled(video_id: str) -> bool:
     return update_if(video_id, ACTIVE, [
-        Video.status.set(VideoStatus.CANCELLED.value),
+        *Video.status_actions(video_id, VideoStatus.CANCELLED),
         Video.current_step.set("cancelled"),
     ])

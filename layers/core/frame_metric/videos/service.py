@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from frame_metric.data.video import FrameMark, Video, VideoStatus, frame_id
+from frame_metric.data.sharding import newest_first, page
+from frame_metric.data.video import FrameMark, Video, VideoStatus, frame_id, utcnow
 from frame_metric.errors import BadRequest, Conflict, PayloadTooLarge, ValidationFailed
 from frame_metric.pipeline.execution import Executions, registered_execution_name
 from frame_metric.pipeline.sweeper import reconcile
@@ -35,6 +36,11 @@ from frame_metric.videos.schemas import (
 log = logging.getLogger(__name__)
 ALLOWED_EXTENSIONS = (".mp4",)
 MAX_PAGE = 100
+# Status reads come from the video item. Only an unfinished video that has been silent this long
+# (no step, no progress) is checked against its Step Functions execution, and then at most once per
+# period (checked_at): a CLI polling every 0.5 s costs DynamoDB reads, not DescribeExecution calls,
+# which have a low account-wide rate limit. The sweeper checks every active video anyway.
+STATUS_RECHECK = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,13 @@ class VideoService:
 
     def _current(self, video_id: str) -> Video:
         video = records.get_video(video_id)
-        if not video.video_status.finished and reconcile(video, self.settings, self._executions):
+        if video.video_status.finished:
+            return video
+        last_seen = max(video.updated_at, video.checked_at or video.updated_at)
+        if utcnow() - last_seen < STATUS_RECHECK:
+            return video
+        records.note_checked(video_id)
+        if reconcile(video, self.settings, self._executions):
             video = records.get_video(video_id)
         return video
 
@@ -139,7 +151,7 @@ class VideoService:
     def progress(self, video_id: str) -> TaskProgress:
         video = self._current(video_id)
         return TaskProgress(video_id=video.video_id, task_id=video.execution_name,
-                            status=video.video_status, progress=int(video.progress or 0),
+                            status=video.video_status, progress=video.shown_progress,
                             current_step=video.current_step, error_message=video.error_message)
 
     def list(self, skip: int = 0, limit: int = 20, status: str | None = None) -> list[VideoStatusResponse]:
@@ -153,10 +165,10 @@ class VideoService:
             except ValueError:
                 allowed = ", ".join(s.value for s in VideoStatus)
                 raise ValidationFailed(f"status must be one of {allowed}") from None
-            query = Video.by_status.query(wanted.value, scan_index_forward=False)
+            keys = newest_first(Video.by_status, wanted.value)
         else:
-            query = Video.by_created.query("video", scan_index_forward=False)
-        return [self.to_status(video) for video in itertools.islice(query, skip, skip + limit)]
+            keys = newest_first(Video.by_created, "video")
+        return [self.to_status(video) for video in page(Video, keys, "video_id", skip, limit)]
 
     def cancel(self, video_id: str) -> CancelTaskResponse:
         video = records.get_video(video_id)
@@ -190,7 +202,7 @@ class VideoService:
             width=None if video.width is None else int(video.width),
             height=None if video.height is None else int(video.height),
             task_id=video.execution_name, error_message=video.error_message, frames=frames,
-            progress=int(video.progress or 0), current_step=video.current_step, created_at=video.created_at,
+            progress=video.shown_progress, current_step=video.current_step, created_at=video.created_at,
             measured_duration=video.measured_duration,
             frame_count=None if video.frame_count is None else int(video.frame_count),
             variable_frame_rate=video.variable_frame_rate, ai_confidence=video.ai_confidence,
