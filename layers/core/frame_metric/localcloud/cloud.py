@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import shutil
 import socket
 import tempfile
@@ -34,14 +35,15 @@ from frame_metric.data.connection import table_bindings
 from frame_metric.localcloud import access, console_site
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
-from frame_metric.localcloud.stores import ObjectStoreServer, StoreError, TableStore
+from frame_metric.localcloud.stores import LOOPBACK, ObjectStoreServer, StoreError, TableStore
 from frame_metric.localcloud.template import Template, render_definition
 from frame_metric.pipeline.recovery import resume_interrupted
 from frame_metric.settings import Settings, get_settings, reset_settings
 
 log = logging.getLogger(__name__)
 ACCOUNT = "123456789012"
-# s3rver checks signatures against this account; moto and DynamoDB Local accept any.
+# The access key id s3rver knows; the secret is new at every start (local_secret), so only this process
+# and its children can sign requests to the object store.
 LOCAL_KEY = "S3RVER"
 
 
@@ -97,6 +99,7 @@ class LocalCloud:
         self.queue_url = ""
         self.physical: dict[str, str] = {}
         self.startup_seconds = 0.0
+        self.local_secret = ""
         # Read per request, so a running cloud can be closed or opened (tests do).
         self.api_key = self.options.api_key
 
@@ -105,7 +108,7 @@ class LocalCloud:
     @property
     def aws_endpoint(self) -> str:
         assert self.front_door is not None
-        return f"http://{self.options.host}:{self.front_door.port}"
+        return f"http://{LOOPBACK}:{self.front_door.port}"
 
     @property
     def api_url(self) -> str:
@@ -150,13 +153,17 @@ class LocalCloud:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_data_dir()
         self.physical = self._physical_names()
-        self._set_env({"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": LOCAL_KEY,
+        self.local_secret = secrets.token_hex(20)
+        self._write_credentials()
+        self._set_env({"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": self.local_secret,
                        "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
         self._unset_env("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SFN")
 
         arn_prefix = f"arn:aws:lambda:{self.options.region}:{ACCOUNT}:function:"
         self.runtime = LocalLambdaRuntime(self.template.functions(), arn_prefix)
-        self.front_door = FrontDoorServer(self.runtime, self.options.host, self.options.aws_port)
+        # Loopback whatever --host says: it answers the Lambda Invoke API and every moto service without
+        # credentials (moto checks none), so it must be reachable from this machine only.
+        self.front_door = FrontDoorServer(self.runtime, LOOPBACK, self.options.aws_port)
         self.front_door.start()
         # moto's state-machine executor calls Lambda (our runtime) at localhost:$MOTO_PORT.
         self._set_env({"MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint})
@@ -164,7 +171,7 @@ class LocalCloud:
         root = self.template.root
         self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
         self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
-                                         self._deliver_s3_event)
+                                         self._deliver_s3_event, LOCAL_KEY, self.local_secret)
         # The JVM starts slowest: launch it, start s3rver meanwhile, then wait for both. (Children are
         # spawned from this thread: their parent-death signal is tied to the spawning thread.)
         self.tables.launch()
@@ -224,6 +231,17 @@ class LocalCloud:
         handle.write(str(os.getpid()))
         handle.flush()
         self._lock = handle
+
+    def _write_credentials(self) -> None:
+        """This run's credentials for the object store, readable by this user only, for AWS tools
+        (AWS_SHARED_CREDENTIALS_FILE=<data dir>/aws-credentials, profile frame-metric-local)."""
+        assert self.data_dir is not None
+        path = self.data_dir / "aws-credentials"
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(f"[frame-metric-local]\naws_access_key_id = {LOCAL_KEY}\n"
+                         f"aws_secret_access_key = {self.local_secret}\n")
 
     def _physical_names(self) -> dict[str, str]:
         """Local names for the template's bucket, tables and state machine (CloudFormation would make
