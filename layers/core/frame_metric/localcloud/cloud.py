@@ -32,13 +32,14 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_se
 
 from frame_metric.data import bind_models
 from frame_metric.data.connection import table_bindings
-from frame_metric.localcloud import access, console_site
+from frame_metric.localcloud import access, console_site, own_stores
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
 from frame_metric.localcloud.stores import LOOPBACK, ObjectStoreServer, StoreError, TableStore
 from frame_metric.localcloud.template import Template, render_definition
 from frame_metric.pipeline.recovery import resume_interrupted
 from frame_metric.settings import Settings, get_settings, reset_settings
+from frame_metric.storage.s3 import s3_client
 
 log = logging.getLogger(__name__)
 ACCOUNT = "123456789012"
@@ -75,6 +76,10 @@ class LocalCloudOptions:
     environment: dict[str, str] = field(default_factory=dict)
     # Required as x-api-key on every route but sample ingest (as API Gateway does); None: open API.
     api_key: str | None = None
+    # Stores the user runs (MinIO, LocalStack...), used instead of starting the embedded ones.
+    s3_endpoint: str | None = None
+    dynamodb_endpoint: str | None = None
+    upload_poll_interval: float = 1.0  # with s3_endpoint: how often the upload prefix is listed
 
 
 class DataDirInUse(StoreError):
@@ -153,10 +158,14 @@ class LocalCloud:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_data_dir()
         self.physical = self._physical_names()
-        self.local_secret = secrets.token_hex(20)
-        self._write_credentials()
-        self._set_env({"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": self.local_secret,
-                       "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
+        if self.options.s3_endpoint:
+            # The user's object store knows its own credentials; moto and DynamoDB Local take any.
+            credentials = own_stores.store_credentials()
+        else:
+            self.local_secret = secrets.token_hex(20)
+            self._write_credentials()
+            credentials = {"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": self.local_secret}
+        self._set_env({**credentials, "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
         self._unset_env("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SFN")
 
         arn_prefix = f"arn:aws:lambda:{self.options.region}:{ACCOUNT}:function:"
@@ -169,18 +178,27 @@ class LocalCloud:
         self._set_env({"MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint})
 
         root = self.template.root
-        self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
-        self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
-                                         self._deliver_s3_event, LOCAL_KEY, self.local_secret)
+        if not self.options.dynamodb_endpoint:
+            self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
+        if not self.options.s3_endpoint:
+            self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
+                                             self._deliver_s3_event, LOCAL_KEY, self.local_secret)
         # The JVM starts slowest: launch it, start s3rver meanwhile, then wait for both. (Children are
         # spawned from this thread: their parent-death signal is tied to the spawning thread.)
-        self.tables.launch()
-        self.objects.start()
-        self.tables.wait_ready()
-        self._set_env({"AWS_ENDPOINT_URL_DYNAMODB": self.tables.endpoint,
-                       "AWS_ENDPOINT_URL_S3": self.objects.endpoint})
+        if self.tables is not None:
+            self.tables.launch()
+        if self.objects is not None:
+            self.objects.start()
+        if self.tables is not None:
+            self.tables.wait_ready()
+        tables = self.tables.endpoint if self.tables else self.options.dynamodb_endpoint
+        objects = self.objects.endpoint if self.objects else self.options.s3_endpoint
+        self._set_env({"AWS_ENDPOINT_URL_DYNAMODB": str(tables), "AWS_ENDPOINT_URL_S3": str(objects)})
         self._create_resources()
+        scanner = self._own_bucket() if self.options.s3_endpoint else None
         resume_interrupted(self.settings)
+        if scanner is not None:
+            self._start_thread("upload-scanner", functools.partial(self._scan_uploads, scanner))
         self._start_thread("upload-poller", self._poll_uploads)
         self._start_thread("sweeper", self._sweep_periodically)
         self._start_api()
@@ -319,6 +337,22 @@ class LocalCloud:
             record["s3"]["object"]["key"] = quote_plus(key, safe="/")
             record["s3"]["bucket"]["name"] = self.settings.bucket
             self.client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps({"Records": [record]}))
+
+    def _own_bucket(self) -> own_stores.UploadScanner:
+        """The user's object store: the bucket made if missing, and a scanner for its new uploads."""
+        client = s3_client(self.settings)
+        own_stores.ensure_bucket(client, self.settings.bucket, self.options.region)
+        scanner = own_stores.UploadScanner(client, self.settings.bucket, self.settings.upload_prefix,
+                                           self._deliver_s3_event)
+        scanner.baseline()
+        return scanner
+
+    def _scan_uploads(self, scanner: own_stores.UploadScanner) -> None:
+        while not self._stopping.wait(self.options.upload_poll_interval):
+            try:
+                scanner.scan_once()
+            except Exception:
+                log.exception("listing the uploads of %s failed", self.options.s3_endpoint)
 
     def _poll_uploads(self) -> None:
         """SQS -> the upload trigger function, as the cloud's SQS event source mapping does. A message is
