@@ -126,6 +126,8 @@ class LocalCloud:
 
     def client(self, service: str) -> Any:
         """A boto3 client for a service of the local cloud (S3 and DynamoDB have their own stores)."""
+        if service == "s3":  # SigV4 (the object store takes no other) and path-style, as the product's
+            return s3_client(self.settings)
         endpoints = {"s3": self.settings.s3_endpoint_url, "dynamodb": self.settings.dynamodb_endpoint_url}
         return boto3.client(service, region_name=self.options.region,
                             endpoint_url=endpoints.get(service, self.aws_endpoint))
@@ -171,7 +173,9 @@ class LocalCloud:
         arn_prefix = f"arn:aws:lambda:{self.options.region}:{ACCOUNT}:function:"
         self.runtime = LocalLambdaRuntime(self.template.functions(), arn_prefix)
         # Loopback whatever --host says: it answers the Lambda Invoke API and every moto service without
-        # credentials (moto checks none), so it must be reachable from this machine only.
+        # credentials (moto checks none), so it must be reachable from this machine only. Checking SigV4
+        # would not do: moto's state-machine executor signs its Lambda calls with a pair written into
+        # moto ("ak"/"sk"), which anyone could use too.
         self.front_door = FrontDoorServer(self.runtime, LOOPBACK, self.options.aws_port)
         self.front_door.start()
         # moto's state-machine executor calls Lambda (our runtime) at localhost:$MOTO_PORT.
