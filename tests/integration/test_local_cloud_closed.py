@@ -18,7 +18,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from frame_metric.localcloud.cloud import LocalCloud
+from frame_metric.localcloud.cloud import LOCAL_KEY, LocalCloud
 
 
 def outside_address() -> str:
@@ -47,7 +47,7 @@ def test_stores_and_aws_endpoint_listen_on_loopback_only(cloud: LocalCloud) -> N
 
 def _s3(cloud: LocalCloud, secret: str | None = None, signature: str = "s3v4") -> Any:
     return boto3.client("s3", region_name=cloud.options.region, endpoint_url=cloud.settings.s3_endpoint_url,
-                        aws_access_key_id="S3RVER", aws_secret_access_key=secret or cloud.local_secret,
+                        aws_access_key_id=LOCAL_KEY, aws_secret_access_key=secret or cloud.local_secret,
                         config=Config(signature_version=signature, s3={"addressing_style": "path"}))
 
 
