@@ -143,13 +143,17 @@ class TableStore(_ChildProcess):
 def _loopback_launcher(jar: Path, cache: Path) -> list[str]:
     """The java arguments that run DynamoDB Local through LoopbackDynamoDB.java (its own command line
     cannot choose the address: it listens on every interface). Compiled once per launcher and jar
-    version; without javac (a JRE only) Java compiles the source at each start, a second slower."""
+    version; without javac (a JRE only) or a writable cache, Java compiles the source at each start, a
+    second slower."""
     digest = hashlib.sha256(_LAUNCHER.read_bytes() + str(jar.resolve()).encode()).hexdigest()[:16]
     classes = cache / f"loopback-dynamodb-{digest}"
     javac = shutil.which("javac")
     if not (classes / "LoopbackDynamoDB.class").is_file() and javac is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix="loopback-dynamodb-", dir=cache))
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix="loopback-dynamodb-", dir=cache))
+        except OSError:
+            return ["-cp", str(jar), str(_LAUNCHER)]
         try:
             subprocess.run([javac, "-d", str(scratch), "-cp", str(jar), str(_LAUNCHER)], check=True,
                            capture_output=True, text=True, timeout=120)
