@@ -4,6 +4,7 @@ presigned URL, checked as S3 does: signature, key, method, expiry), whatever rea
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import subprocess
 import time
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import boto3
+import psutil
 import pytest
 import requests
 from boto3.s3.transfer import TransferConfig
@@ -21,13 +23,12 @@ from botocore.exceptions import ClientError
 from frame_metric.localcloud.cloud import LOCAL_KEY, LocalCloud
 
 
-def outside_address() -> str:
+def outside_address() -> str | None:
     """This machine's address on its network (not loopback): what a neighbour would connect to."""
     found = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True,
                            check=True).stdout.split()
     addresses = [found[i + 1].split("/")[0] for i, word in enumerate(found) if word == "inet"]
-    assert addresses, "this machine has no non-loopback IPv4 address to test from"
-    return addresses[0]
+    return addresses[0] if addresses else None
 
 
 def reachable(host: str, port: int) -> bool:
@@ -38,7 +39,17 @@ def reachable(host: str, port: int) -> bool:
 
 def test_stores_and_aws_endpoint_listen_on_loopback_only(cloud: LocalCloud) -> None:
     assert cloud.tables is not None and cloud.objects is not None and cloud.front_door is not None
+    assert cloud.tables.process is not None and cloud.objects.process is not None
+    # what each listens on, as the kernel has it
+    for store in (cloud.tables, cloud.objects):
+        bound = {conn.laddr.ip for conn in psutil.Process(store.process.pid).net_connections(kind="tcp")
+                 if conn.status == psutil.CONN_LISTEN}
+        assert bound and all(ipaddress.ip_address(ip.removeprefix("::ffff:")).is_loopback for ip in bound), bound
+    assert cloud.front_door.server.server_address[0] == "127.0.0.1"
+    # and what a neighbour gets
     outside = outside_address()
+    if outside is None:
+        pytest.skip("no non-loopback address on this machine to connect from")
     for name, port in [("DynamoDB Local", cloud.tables.port), ("object store", cloud.objects.port),
                        ("AWS endpoint", cloud.front_door.port)]:
         assert reachable("127.0.0.1", port), name
