@@ -12,11 +12,12 @@ DOC = ROOT / "docs" / "security.md"
 
 
 def _serve_flags() -> set[str]:
+    """serve's own options and the global ones (--api-key is given before or after the command)."""
     parser = build_parser()
     for action in parser._actions:
         choices = getattr(action, "choices", None)
         if isinstance(choices, dict) and "serve" in choices:
-            return {flag for option in choices["serve"]._actions for flag in option.option_strings}
+            return {flag for option in [*parser._actions, *choices["serve"]._actions] for flag in option.option_strings}
     raise AssertionError("no serve command")
 
 
