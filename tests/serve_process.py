@@ -12,8 +12,10 @@ BIN = Path(sys.executable).parent / "frame-metric"
 
 
 class ServeProcess:
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, extra_args: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.data_dir, self.port = data_dir, port
+        self.extra_args, self.env = extra_args or [], env or {}
         self.process: subprocess.Popen[str] | None = None
         self.ready_line = ""
 
@@ -23,8 +25,9 @@ class ServeProcess:
 
     def start(self) -> ServeProcess:
         self.process = subprocess.Popen(
-            [str(BIN), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [str(BIN), "serve", "--port", str(self.port), "--data-dir", str(self.data_dir), *self.extra_args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env})
         assert self.process.stdout is not None
         self.ready_line = self.process.stdout.readline()  # one line, once ready
         if self.url not in self.ready_line:

@@ -135,7 +135,14 @@ def test_bad_input_is_refused_and_nothing_is_lost(api: str, task: str) -> None:
 
     refused(send(api, run_id, None, batch(1)), 401, "Bearer")
     refused(send(api, run_id, "not-the-token", batch(1)), 403, "does not match")
-    refused(send(api, "no-such-run", token, batch(1)), 404, "not found")
+    # The ingest route needs no API key: an unknown run (or one no key could name) is answered exactly
+    # as a known run without the token or with a wrong one, so it tells nobody which run ids exist.
+    for sent in (None, "not-the-token"):
+        known = send(api, run_id, sent, batch(1))
+        for unknown_id in ("no-such-run", "r" * 3000, "%F0%9F%98%80" * 700):
+            unknown = send(api, unknown_id, sent, batch(1))
+            assert (unknown.status_code, unknown.json()) == (known.status_code, known.json())
+    refused(send(api, "no-such-run", token, batch(1)), 403, "does not match")
     refused(send(api, run_id, token, None, raw=b"{not json"), 400, "not valid JSON")
     refused(send(api, run_id, token, {"samples": []}), 422, "seq")
     refused(send(api, run_id, token, {"seq": 1, "samples": "x"}), 422, "lists")

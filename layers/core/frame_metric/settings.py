@@ -67,6 +67,9 @@ class Settings:
     max_video_pixels: int = 3840 * 2160
     max_video_frames: int = 72_000
     sample_retention_days: int = 0
+    # `frame-metric serve` with stores the user runs (MinIO, LocalStack...) instead of the embedded ones.
+    serve_s3_endpoint: str | None = None
+    serve_dynamodb_endpoint: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -104,6 +107,8 @@ class Settings:
             max_video_pixels=_int("FRAME_METRIC_MAX_VIDEO_PIXELS", cls.max_video_pixels),
             max_video_frames=_int("FRAME_METRIC_MAX_VIDEO_FRAMES", cls.max_video_frames),
             sample_retention_days=_int("FRAME_METRIC_SAMPLE_RETENTION_DAYS", cls.sample_retention_days),
+            serve_s3_endpoint=env.get("FRAME_METRIC_S3_ENDPOINT") or None,
+            serve_dynamodb_endpoint=env.get("FRAME_METRIC_DYNAMODB_ENDPOINT") or None,
         )
 
 

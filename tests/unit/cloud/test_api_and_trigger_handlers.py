@@ -77,3 +77,24 @@ def test_api_handler_routes_path_parameters(aws: dict[str, Any]) -> None:
     assert "0b7f4a62-2d55-4c1e-9c55-1d2f2a1b3c4d" in json.loads(response["body"])["detail"]
     sample["path"] = "/no/such/thing"
     assert load_handler("ApiFunction")(sample, None)["statusCode"] == 404
+
+
+def test_api_handler_refuses_ids_no_key_can_hold(aws: dict[str, Any]) -> None:
+    """Behind API Gateway as locally: an id DynamoDB would refuse (keys over 2048/1024 bytes) is a 404,
+    a body id a 422, before any table is asked."""
+    handler = load_handler("ApiFunction")
+    emoji = "\U0001F600"
+    for method, path in [("GET", f"/api/v1/video/{'a' * 3000}/status"), ("GET", f"/api/v1/review/{'r' * 3000}/history"),
+                         ("DELETE", f"/api/v1/task/some-task/videos/{'v' * 1100}"),
+                         ("GET", f"/api/v1/monitor/runs/{emoji * 600}")]:
+        sample = event("api_health.json")
+        sample["path"], sample["httpMethod"], sample["requestContext"]["httpMethod"] = path, method, method
+        response = handler(sample, None)
+        assert response["statusCode"] == 404, (path[:60], response)
+        assert "printable characters" in json.loads(response["body"])["detail"]
+    sample = event("api_health.json")
+    sample["path"], sample["httpMethod"], sample["requestContext"]["httpMethod"] = (
+        "/api/v1/task/some-task/videos", "POST", "POST")
+    sample["body"], sample["isBase64Encoded"] = json.dumps({"video_ids": ["v" * 3000]}), False
+    response = handler(sample, None)
+    assert response["statusCode"] == 422 and "video_ids" in json.loads(response["body"])["detail"]

@@ -44,3 +44,18 @@ def test_ingest_handler_with_the_sample_event(runs_tables: str) -> None:
     wrong["headers"]["Authorization"] = "Bearer nope"
     refused = handler(wrong, None)
     assert refused["statusCode"] == 403 and "detail" in json.loads(refused["body"])
+
+
+def test_an_unknown_run_is_answered_as_a_known_one_without_its_token(runs_tables: str) -> None:
+    handler = load_handler("IngestFunction")
+    for authorization in (None, "Bearer nope"):
+        answers = []
+        for run_id in (runs_tables, "no-such-run", "r" * 3000):
+            sample = event("api_ingest_samples.json")
+            sample["pathParameters"]["run_id"] = run_id
+            sample["headers"].pop("Authorization", None)
+            if authorization:
+                sample["headers"]["Authorization"] = authorization
+            response = handler(sample, None)
+            answers.append((response["statusCode"], response["body"]))
+        assert answers[0][0] in (401, 403) and answers == [answers[0]] * 3, answers

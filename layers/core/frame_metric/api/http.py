@@ -13,6 +13,7 @@ from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from frame_metric.errors import BadRequest, FrameMetricError, ValidationFailed
+from frame_metric.ids import MAX_ID_LENGTH, is_possible_id
 
 Model = TypeVar("Model", bound=BaseModel)
 View = Callable[..., Response]
@@ -38,6 +39,12 @@ def guarded(view: View) -> View:
 
     @functools.wraps(view)
     def run(*args: Any, **kwargs: Any) -> Response:
+        # Path parameters (Chalice passes them by name) are ids or names: one that cannot be a key names
+        # nothing (404), and must not reach a table, which would refuse it with a 500.
+        for name, value in kwargs.items():
+            if isinstance(value, str) and not is_possible_id(value):
+                return error_response(404, f"no such {name.removesuffix('_id')}: {name} must be 1 to "
+                                           f"{MAX_ID_LENGTH} printable characters")
         try:
             return view(*args, **kwargs)
         except FrameMetricError as exc:
@@ -68,6 +75,15 @@ def query_int(request: Request, name: str, default: int) -> int:
 
 def query_str(request: Request, name: str) -> str | None:
     return (request.query_params or {}).get(name) or None
+
+
+def query_id(request: Request, name: str) -> str | None:
+    """A query value that is an id or a name looked up by key (a creator): one that cannot be a key is
+    refused (422) before it reaches a table."""
+    value = query_str(request, name)
+    if value is not None and not is_possible_id(value):
+        raise ValidationFailed(f"{name} must be 1 to {MAX_ID_LENGTH} printable characters")
+    return value
 
 
 def json_body(request: Request, model: type[Model]) -> Model:

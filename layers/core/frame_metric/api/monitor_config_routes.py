@@ -11,7 +11,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
-from frame_metric.api.http import View, guarded, json_body, json_response, query_int, query_str
+from frame_metric.api.http import View, guarded, json_body, json_response, query_id, query_int, query_str
 from frame_metric.data import bind_models
 from frame_metric.errors import NotFound, ValidationFailed
 from frame_metric.monitor import catalog
@@ -147,7 +147,7 @@ def monitor_config_blueprint() -> Blueprint:
     @route("/tasks")
     def list_tasks() -> Response:
         request = _request()
-        return json_response(tasks().list(query_str(request, "user"), query_str(request, "status"), *_page()))
+        return json_response(tasks().list(query_id(request, "user"), query_str(request, "status"), *_page()))
 
     @route("/tasks/{task_id}")
     def get_task(task_id: str) -> Response:

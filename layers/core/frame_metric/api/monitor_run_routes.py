@@ -12,7 +12,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from frame_metric.api.http import View, guarded, json_body, json_response, query_int, query_str
+from frame_metric.api.http import View, guarded, json_body, json_response, query_id, query_int, query_str
 from frame_metric.data import bind_models
 from frame_metric.errors import ValidationFailed
 from frame_metric.monitor import export, live, tokens
@@ -57,7 +57,7 @@ def monitor_runs_blueprint() -> Blueprint:
     @route("/runs/compare")
     def compare_runs() -> Response:
         request = runs_bp.current_request
-        return json_response(service().compare(query_str(request, "a"), query_str(request, "b")))
+        return json_response(service().compare(query_id(request, "a"), query_id(request, "b")))
 
     @route("/runs/{run_id}")
     def get_run(run_id: str) -> Response:

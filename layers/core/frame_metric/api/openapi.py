@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from frame_metric import __version__
 from frame_metric.data.monitor_config import MonitorTaskStatus
 from frame_metric.data.video import VideoStatus
+from frame_metric.ids import MAX_ID_LENGTH
 from frame_metric.monitor import catalog
 from frame_metric.monitor import run_schemas as monitor_runs
 from frame_metric.monitor import schemas as monitor
@@ -41,6 +42,8 @@ class Operation:
     produces: str = "application/json"  # anything else: the answer is that file itself
 
 
+# An id or a name looked up by key, in the query (api/http.py query_id).
+_QUERY_ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH}
 PAGING = {
     "skip": {"type": "integer", "minimum": 0, "default": 0},
     "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
@@ -105,7 +108,7 @@ OPERATIONS += [
               body=monitor.TaskCreate, errors=(400, 409, 422)),
     Operation("get", f"{MONITOR}/tasks", "Task list, newest first, by creator and status", "monitor",
               monitor.TaskResponse, response_list=True, errors=(422,),
-              query={**PAGING, "user": {"type": "string"},
+              query={**PAGING, "user": _QUERY_ID,
                      "status": {"type": "string", "enum": [s.value for s in MonitorTaskStatus]}}),
     Operation("get", f"{MONITOR}/tasks/{{task_id}}", "One task with its last run and verdict", "monitor",
               monitor.TaskResponse, errors=(404,)),
@@ -144,7 +147,7 @@ OPERATIONS += [
     Operation("get", f"{API}/monitor/runs/{{run_id}}/results", "Stats per metric and mark segment, verdict, jank",
               "monitor-runs", errors=(404,)),
     Operation("get", f"{API}/monitor/runs/compare", "Two runs side by side with deltas", "monitor-runs",
-              errors=(404, 422), query={"a": {"type": "string"}, "b": {"type": "string"}}),
+              errors=(404, 422), query={"a": _QUERY_ID, "b": _QUERY_ID}),
     Operation("get", f"{API}/monitor/runs/{{run_id}}/export", "CSV or Excel (summary + samples sheets)",
               "monitor-runs", errors=(404, 422), query={"format": {"type": "string", "enum": ["csv", "excel"]}}),
     Operation("put", f"{API}/monitor/runs/{{run_id}}/video", "Link a screen recording (video id, offset)",
@@ -160,7 +163,7 @@ OPERATIONS += [
     Operation("post", f"{TASK}/create", "Create a task of videos", "task", tasks.TaskResponse, body=tasks.TaskCreate,
               errors=(400, 422)),
     Operation("get", f"{TASK}/list", "List tasks, newest first, by creator", "task", tasks.TaskResponse,
-              response_list=True, errors=(422,), query={**PAGING, "user": {"type": "string"}}),
+              response_list=True, errors=(422,), query={**PAGING, "user": _QUERY_ID}),
     Operation("get", f"{TASK}/{{task_id}}", "A task with all its videos and first/last frame URLs", "task",
               tasks.TaskDetailResponse, errors=(404,)),
     Operation("put", f"{TASK}/{{task_id}}", "Change a task's name or description", "task", tasks.TaskResponse,
@@ -238,6 +241,10 @@ def _multipart(fields: dict[str, str]) -> dict[str, Any]:
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
+# Path ids as frame_metric.ids allows them: the fuzzer's negative cases send ones that break this.
+_PATH_ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH}
+
+
 def openapi_document(server_url: str | None = None) -> dict[str, Any]:
     components: dict[str, Any] = {"Error": _ERROR}
     paths: dict[str, Any] = {}
@@ -245,7 +252,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         spec: dict[str, Any] = {"summary": op.summary, "tags": [op.tag], "operationId": _operation_id(op)}
         if (op.method, op.path) in _TOKEN_ONLY:
             spec["security"] = [{"run_token": []}]
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": _PATH_ID}
                       for name in _path_params(op.path)]
         parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
                        for name, schema in op.query.items()]
@@ -284,6 +291,8 @@ def _implied_errors(op: Operation) -> set[int]:
     """Answers every operation of a kind can give, whatever its own list says: a JSON body may be no
     JSON (400) or the wrong shape (422), a form the wrong type (415), any query value out of range (422)."""
     implied: set[int] = set()
+    if _path_params(op.path):
+        implied.add(404)  # an id that names nothing, or cannot be an id at all (frame_metric.ids)
     if op.body is not None:
         implied |= {400, 422}
     if op.multipart is not None:

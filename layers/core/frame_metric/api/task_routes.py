@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from frame_metric.api.http import View, guarded, json_body, json_response, query_int, query_str
+from frame_metric.api.http import View, guarded, json_body, json_response, query_id, query_int, query_str
 from frame_metric.data import bind_models
 from frame_metric.data.video import utcnow
 from frame_metric.errors import ValidationFailed
@@ -38,7 +38,7 @@ def task_blueprint() -> Blueprint:
     @route("/list")
     def list_tasks() -> Response:
         request = bp.current_request
-        return json_response(service().list(query_str(request, "user"), query_int(request, "skip", 0),
+        return json_response(service().list(query_id(request, "user"), query_int(request, "skip", 0),
                                             query_int(request, "limit", 20)))
 
     @route("/{task_id}")

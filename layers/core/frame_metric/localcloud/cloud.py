@@ -15,6 +15,7 @@ import logging
 import os
 import random
 import re
+import secrets
 import shutil
 import socket
 import tempfile
@@ -32,17 +33,19 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer, RouteMatcher, c
 
 from frame_metric.data import bind_models
 from frame_metric.data.connection import table_bindings
-from frame_metric.localcloud import access, console_site
+from frame_metric.localcloud import access, console_site, own_stores
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
-from frame_metric.localcloud.stores import ObjectStoreServer, StoreError, TableStore
+from frame_metric.localcloud.stores import LOOPBACK, ObjectStoreServer, StoreError, TableStore
 from frame_metric.localcloud.template import Template, render_definition
 from frame_metric.pipeline.recovery import resume_interrupted
 from frame_metric.settings import Settings, get_settings, reset_settings
+from frame_metric.storage.s3 import s3_client
 
 log = logging.getLogger(__name__)
 ACCOUNT = "123456789012"
-# s3rver checks signatures against this account; moto and DynamoDB Local accept any.
+# The access key id s3rver knows; the secret is new at every start (local_secret), so only this process
+# and its children can sign requests to the object store.
 LOCAL_KEY = "S3RVER"
 
 
@@ -74,6 +77,10 @@ class LocalCloudOptions:
     environment: dict[str, str] = field(default_factory=dict)
     # Required as x-api-key on every route but sample ingest (as API Gateway does); None: open API.
     api_key: str | None = None
+    # Stores the user runs (MinIO, LocalStack...), used instead of starting the embedded ones.
+    s3_endpoint: str | None = None
+    dynamodb_endpoint: str | None = None
+    upload_poll_interval: float = 1.0  # with s3_endpoint: how often the upload prefix is listed
 
 
 class DataDirInUse(StoreError):
@@ -98,6 +105,7 @@ class LocalCloud:
         self.queue_url = ""
         self.physical: dict[str, str] = {}
         self.startup_seconds = 0.0
+        self.local_secret = ""
         # Read per request, so a running cloud can be closed or opened (tests do).
         self.api_key = self.options.api_key
 
@@ -106,7 +114,7 @@ class LocalCloud:
     @property
     def aws_endpoint(self) -> str:
         assert self.front_door is not None
-        return f"http://{self.options.host}:{self.front_door.port}"
+        return f"http://{LOOPBACK}:{self.front_door.port}"
 
     @property
     def api_url(self) -> str:
@@ -119,6 +127,8 @@ class LocalCloud:
 
     def client(self, service: str) -> Any:
         """A boto3 client for a service of the local cloud (S3 and DynamoDB have their own stores)."""
+        if service == "s3":  # SigV4 (the object store takes no other) and path-style, as the product's
+            return s3_client(self.settings)
         endpoints = {"s3": self.settings.s3_endpoint_url, "dynamodb": self.settings.dynamodb_endpoint_url}
         return boto3.client(service, region_name=self.options.region,
                             endpoint_url=endpoints.get(service, self.aws_endpoint))
@@ -151,30 +161,49 @@ class LocalCloud:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_data_dir()
         self.physical = self._physical_names()
-        self._set_env({"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": LOCAL_KEY,
-                       "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
+        if self.options.s3_endpoint:
+            # The user's object store knows its own credentials; moto and DynamoDB Local take any.
+            credentials = own_stores.store_credentials()
+        else:
+            self.local_secret = secrets.token_hex(20)
+            self._write_credentials()
+            credentials = {"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": self.local_secret}
+        self._set_env({**credentials, "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
         self._unset_env("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SFN")
 
         arn_prefix = f"arn:aws:lambda:{self.options.region}:{ACCOUNT}:function:"
         self.runtime = LocalLambdaRuntime(self.template.functions(), arn_prefix)
-        self.front_door = FrontDoorServer(self.runtime, self.options.host, self.options.aws_port)
+        # Loopback whatever --host says: it answers the Lambda Invoke API and every moto service without
+        # credentials (moto checks none), so it must be reachable from this machine only. Checking SigV4
+        # would not do: moto's state-machine executor signs its Lambda calls with a pair written into
+        # moto ("ak"/"sk"), which anyone could use too.
+        self.front_door = FrontDoorServer(self.runtime, LOOPBACK, self.options.aws_port)
         self.front_door.start()
         # moto's state-machine executor calls Lambda (our runtime) at localhost:$MOTO_PORT.
         self._set_env({"MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint})
 
         root = self.template.root
-        self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
-        self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
-                                         self._deliver_s3_event)
+        if not self.options.dynamodb_endpoint:
+            self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
+        if not self.options.s3_endpoint:
+            self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
+                                             self._deliver_s3_event, LOCAL_KEY, self.local_secret)
         # The JVM starts slowest: launch it, start s3rver meanwhile, then wait for both. (Children are
         # spawned from this thread: their parent-death signal is tied to the spawning thread.)
-        self.tables.launch()
-        self.objects.start()
-        self.tables.wait_ready()
-        self._set_env({"AWS_ENDPOINT_URL_DYNAMODB": self.tables.endpoint,
-                       "AWS_ENDPOINT_URL_S3": self.objects.endpoint})
+        if self.tables is not None:
+            self.tables.launch()
+        if self.objects is not None:
+            self.objects.start()
+        if self.tables is not None:
+            self.tables.wait_ready()
+        tables = self.tables.endpoint if self.tables else self.options.dynamodb_endpoint
+        objects = self.objects.endpoint if self.objects else self.options.s3_endpoint
+        self._set_env({"AWS_ENDPOINT_URL_DYNAMODB": str(tables), "AWS_ENDPOINT_URL_S3": str(objects)})
         self._create_resources()
+        scanner = self._own_bucket() if self.options.s3_endpoint else None
         resume_interrupted(self.settings)
+        if scanner is not None:
+            self._start_thread("upload-scanner", functools.partial(self._scan_uploads, scanner))
         # The same admission as the cloud's SQS event source: at most TriggerMaxConcurrency triggers at once.
         for number in range(self.trigger_concurrency):
             # Clients made here, one per poller: creating boto3 clients in several threads at once races.
@@ -228,6 +257,17 @@ class LocalCloud:
         handle.write(str(os.getpid()))
         handle.flush()
         self._lock = handle
+
+    def _write_credentials(self) -> None:
+        """This run's credentials for the object store, readable by this user only, for AWS tools
+        (AWS_SHARED_CREDENTIALS_FILE=<data dir>/aws-credentials, profile frame-metric-local)."""
+        assert self.data_dir is not None
+        path = self.data_dir / "aws-credentials"
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(f"[frame-metric-local]\naws_access_key_id = {LOCAL_KEY}\n"
+                         f"aws_secret_access_key = {self.local_secret}\n")
 
     def _physical_names(self) -> dict[str, str]:
         """Local names for the template's bucket, tables and state machine (CloudFormation would make
@@ -312,6 +352,22 @@ class LocalCloud:
             record["s3"]["object"]["key"] = quote_plus(key, safe="/")
             record["s3"]["bucket"]["name"] = self.settings.bucket
             self.client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps({"Records": [record]}))
+
+    def _own_bucket(self) -> own_stores.UploadScanner:
+        """The user's object store: the bucket made if missing, and a scanner for its new uploads."""
+        client = s3_client(self.settings)
+        own_stores.ensure_bucket(client, self.settings.bucket, self.options.region)
+        scanner = own_stores.UploadScanner(client, self.settings.bucket, self.settings.upload_prefix,
+                                           self._deliver_s3_event)
+        scanner.baseline()
+        return scanner
+
+    def _scan_uploads(self, scanner: own_stores.UploadScanner) -> None:
+        while not self._stopping.wait(self.options.upload_poll_interval):
+            try:
+                scanner.scan_once()
+            except Exception:
+                log.exception("listing the uploads of %s failed", self.options.s3_endpoint)
 
     def _poll_uploads(self, sqs: Any) -> None:
         """SQS -> the upload trigger function, as the cloud's SQS event source mapping does. A message is

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import logging
 import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +24,10 @@ import requests
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
+# The stores speak to this process only: nothing else on the network may reach them (they check no
+# credentials of their own; the API and the signed object URLs are the way in).
+LOOPBACK = "127.0.0.1"
+_LAUNCHER = Path(__file__).with_name("LoopbackDynamoDB.java")
 
 
 class StoreError(RuntimeError):
@@ -54,11 +60,13 @@ class _ChildProcess:
         self.process: subprocess.Popen[str] | None = None
         self.port = 0
 
-    def _spawn(self, command: list[str], cwd: Path | None = None) -> subprocess.Popen[str]:
+    def _spawn(self, command: list[str], cwd: Path | None = None,
+               extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
         log.info("starting %s: %s", self.name, " ".join(command))
         # No AWS_* variables: the stores must not follow our endpoint overrides (DynamoDB Local's SDK
         # would send its own calls to the local cloud).
         env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+        env.update(extra_env or {})
         self.process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE, text=True, preexec_fn=_die_with_parent)
         return self.process
@@ -72,7 +80,7 @@ class _ChildProcess:
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{LOOPBACK}:{self.port}"
 
     def stop(self) -> None:
         process = self.process
@@ -106,9 +114,11 @@ class TableStore(_ChildProcess):
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             storage = ["-dbPath", str(self.directory)]
+        jar = home / "DynamoDBLocal.jar"
         # Tiered compilation stopped at C1 and a small heap: faster start, plenty for one user.
         command = [_executable("java"), "-XX:TieredStopAtLevel=1", "-Xss1m", "-Xmx1g",
-                   f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
+                   f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
+                   *_loopback_launcher(jar, node_modules(self.root) / ".cache" / "frame-metric"), LOOPBACK,
                    "-sharedDb", "-disableTelemetry", "-port", str(self.port), *storage]
         self._spawn(command, cwd=home)
 
@@ -130,20 +140,51 @@ class TableStore(_ChildProcess):
         raise self._failed(f"did not answer within {timeout:.0f} s")
 
 
-class ObjectStoreServer(_ChildProcess):
-    """s3rver: every object a file under the directory. Calls `on_event` with each S3 event."""
+def _loopback_launcher(jar: Path, cache: Path) -> list[str]:
+    """The java arguments that run DynamoDB Local through LoopbackDynamoDB.java (its own command line
+    cannot choose the address: it listens on every interface). Compiled once per launcher and jar
+    version; without javac (a JRE only) or a writable cache, Java compiles the source at each start, a
+    second slower."""
+    digest = hashlib.sha256(_LAUNCHER.read_bytes() + str(jar.resolve()).encode()).hexdigest()[:16]
+    classes = cache / f"loopback-dynamodb-{digest}"
+    javac = shutil.which("javac")
+    if not (classes / "LoopbackDynamoDB.class").is_file() and javac is not None:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix="loopback-dynamodb-", dir=cache))
+        except OSError:
+            return ["-cp", str(jar), str(_LAUNCHER)]
+        try:
+            subprocess.run([javac, "-d", str(scratch), "-cp", str(jar), str(_LAUNCHER)], check=True,
+                           capture_output=True, text=True, timeout=120)
+            with contextlib.suppress(OSError):  # another serve compiled it meanwhile: theirs is the same
+                scratch.rename(classes)
+        except subprocess.CalledProcessError as exc:
+            raise StoreError(f"compiling {_LAUNCHER.name} failed: {exc.stderr.strip()[-1500:]}") from exc
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if (classes / "LoopbackDynamoDB.class").is_file():
+        return ["-cp", f"{jar}{os.pathsep}{classes}", "LoopbackDynamoDB"]
+    return ["-cp", str(jar), str(_LAUNCHER)]
 
-    def __init__(self, root: Path, directory: Path, buckets: list[str], on_event: Callable[[dict[str, Any]], None]):
+
+class ObjectStoreServer(_ChildProcess):
+    """s3rver: every object a file under the directory. Calls `on_event` with each S3 event. Only requests
+    signed (SigV4, header or presigned URL) with these credentials reach it (s3_server.js checks)."""
+
+    def __init__(self, root: Path, directory: Path, buckets: list[str], on_event: Callable[[dict[str, Any]], None],
+                 access_key: str, secret_key: str):
         super().__init__("s3rver")
         self.root, self.directory, self.buckets, self.on_event = root, directory, buckets, on_event
+        self.credentials = {"FRAME_METRIC_S3_ACCESS_KEY": access_key, "FRAME_METRIC_S3_SECRET": secret_key}
         self._reader: threading.Thread | None = None
 
     def start(self, timeout: float = 30.0) -> None:
         node_modules(self.root)
         self.directory.mkdir(parents=True, exist_ok=True)
         script = Path(__file__).with_name("s3_server.js")
-        process = self._spawn([_executable("node"), str(script), str(self.directory), "127.0.0.1", "0",
-                               *self.buckets], cwd=self.root)
+        process = self._spawn([_executable("node"), str(script), str(self.directory), LOOPBACK, "0",
+                               *self.buckets], cwd=self.root, extra_env=self.credentials)
         assert process.stdout is not None
         ready = threading.Event()
         self._reader = threading.Thread(target=self._read_events, args=(process.stdout, ready), name="s3-events",

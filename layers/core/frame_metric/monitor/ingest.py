@@ -11,6 +11,7 @@ Kept light on purpose (no numpy): it is its own small Lambda function.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from frame_metric.data.connection import condition_failed, insert
 from frame_metric.data.monitor_runs import MonitorRun, RunStatus, SampleBatch
 from frame_metric.data.video import utcnow
 from frame_metric.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from frame_metric.ids import is_possible_id
 from frame_metric.monitor import tokens
 from frame_metric.monitor.catalog import names as catalog_names
 from frame_metric.settings import get_settings
@@ -106,12 +108,20 @@ def _check_time(t: float, max_t: float | None, where: str) -> None:
         raise ValidationFailed(f"{where}: {t} s is in the future (the run started {max_t - FUTURE_SKEW_S:.0f} s ago)")
 
 
+# Checked against for a run that does not exist: no token hashes to it, so an unknown run is answered
+# exactly as a known run with no token (401) or a wrong one (403). This route needs no API key: it
+# must not tell which run ids exist.
+_NO_RUN_HASH = "-"
+
+
 def ingest(run_id: str, token: str | None, raw: bytes) -> dict[str, Any]:
-    try:
-        run = MonitorRun.get(run_id, consistent_read=True)
-    except MonitorRun.DoesNotExist:
-        raise NotFound(f"run {run_id} not found") from None
-    tokens.check(token, run.token_hash)
+    run: MonitorRun | None = None
+    if is_possible_id(run_id):  # an impossible id (too long for a key) is unknown, not a 500
+        with contextlib.suppress(MonitorRun.DoesNotExist):
+            run = MonitorRun.get(run_id, consistent_read=True)
+    tokens.check(token, run.token_hash if run is not None else _NO_RUN_HASH)
+    if run is None:  # a token cannot match the placeholder; kept for the type checker
+        raise NotFound(f"run {run_id} not found")
     now = utcnow()
     max_t = (now - run.started_at).total_seconds() + FUTURE_SKEW_S if run.started_at else None
     batch = parse_batch(raw, max_t)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from frame_metric.ids import EntityId
+
 
 class CreateRunRequest(BaseModel):
     created_by: str | None = Field(default=None, max_length=200)
@@ -20,7 +22,7 @@ class FailRunRequest(BaseModel):
 
 
 class LinkVideoRequest(BaseModel):
-    video_id: str = Field(min_length=1, max_length=100)
+    video_id: EntityId
     offset_s: float = Field(default=0.0, ge=-86400, le=86400)  # run time at the recording's t=0
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from frame_metric.data.monitor_config import MonitorTaskStatus, ScriptKind, TargetKind
+from frame_metric.ids import EntityId
 from frame_metric.monitor.catalog import Category, Op, Source, Stat
 
 MAX_SCRIPT_CHARS = 256 * 1024  # well under DynamoDB's 400 KB item limit
@@ -184,8 +185,8 @@ class TaskCreate(Request):
     name: Name
     description: Description = None
     target: TargetModel
-    profile_id: str = Field(min_length=1)
-    script_id: str | None = Field(None, min_length=1, description="No script: monitor while a person uses the app")
+    profile_id: EntityId
+    script_id: EntityId | None = Field(None, description="No script: monitor while a person uses the app")
     script_version: int | None = Field(None, ge=1, description="Pinned version; latest at run start if omitted")
     duration_limit_s: int = Field(600, ge=1, le=86_400)
     repeat_count: int = Field(1, ge=1, le=1000)
@@ -204,8 +205,8 @@ class TaskUpdate(Request):
     name: Name | None = None
     description: Description = None
     target: TargetModel | None = None
-    profile_id: str | None = Field(None, min_length=1)
-    script_id: str | None = Field(None, min_length=1)
+    profile_id: EntityId | None = None
+    script_id: EntityId | None = None
     script_version: int | None = Field(None, ge=1)
     duration_limit_s: int | None = Field(None, ge=1, le=86_400)
     repeat_count: int | None = Field(None, ge=1, le=1000)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from frame_metric.data.tasks import TaskStatus
 from frame_metric.data.video import VideoStatus
+from frame_metric.ids import EntityId
 from frame_metric.videos.actions import ActionResponse
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -90,7 +91,7 @@ class TaskDetailResponse(TaskResponse):
 
 
 class VideoAddToTask(BaseModel):
-    video_ids: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = Field(
+    video_ids: list[EntityId] = Field(
         min_length=1, max_length=MAX_VIDEOS_PER_REQUEST)
     notes: str | None = Field(None, max_length=2000)
 
