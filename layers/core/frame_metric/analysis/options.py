@@ -54,8 +54,9 @@ class AnalysisOptions:
     detect_always_changing: bool = True
     # Multiplies every change threshold: >1 is stricter (fewer, larger changes count).
     threshold_scale: float = 1.0
-    # Long side, in pixels, of the small frames the decoder produces for analysis.
-    analysis_size: int = 320
+    # Long side, in pixels, of the small frames the decoder produces for analysis (rounded down to a
+    # multiple of 64). 448 keeps a browser scrollbar (8 px on a 2732 px frame) at least one pixel wide.
+    analysis_size: int = 448
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "ignore"}

@@ -1,7 +1,8 @@
 """Analyse one segment: decode its frames small, compare each with the previous one, keep features.
 
-Memory stays bounded by design: only the previous small frame and the sprite sheet being filled are
-held; per-frame results are a few hundred bytes.
+Memory stays bounded by design: only the previous small frame, the sprite sheet being filled and
+a bounded number of kept frames for reference comparisons (references.py) are held; per-frame
+results are a few hundred bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
 from frame_metric.analysis.options import AnalysisOptions
 from frame_metric.analysis.probe import Segment, VideoProbe
+from frame_metric.analysis.references import KeptFrames
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 50  # frames
@@ -65,6 +67,7 @@ class _Rows:
         self.a: dict[str, np.ndarray] = {
             "pts": np.zeros(n, np.float64),
             "structural": np.zeros((n, zones), np.uint8),
+            "compact": np.zeros((n, zones), np.uint8),
             "shift": np.zeros((n, zones), np.int8),
             "global_shift": np.zeros(n, np.float32),
             "noise": np.zeros(n, np.float32),
@@ -105,6 +108,7 @@ def analyse_segment(
     rows = _Rows(segment.frame_count, grid.zones)
     sheets = _SpriteSheets(thumbnails, probe, segment.start_frame) if thumbnails else None
     prev: tuple[np.ndarray, ...] | None = None
+    kept = KeptFrames()
     first_image = last_image = None
     for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
         yuv = small_yuv(frame, grid.width, grid.height)
@@ -119,6 +123,7 @@ def analyse_segment(
             first_image = yuv
         elif not same:
             compare(grid, prev, planes).write(a, i)
+            kept.add(i, yuv)
         if same:
             a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
         else:
@@ -137,8 +142,15 @@ def analyse_segment(
         sheets.flush()
     if progress:
         progress(rows.n, segment.frame_count)
+    shape = first_image.shape
+    head_rows, head_images = kept.pack(kept.head, shape)
+    tail_rows, tail_images = kept.pack(kept.tail, shape)
     return SegmentFeatures(
         segment=segment,
+        head_rows=head_rows,
+        head_images=head_images,
+        tail_rows=tail_rows,
+        tail_images=tail_images,
         grid_size=(grid.width, grid.height, grid.zone),
         first_image=first_image,
         last_image=last_image,
