@@ -62,9 +62,11 @@ class Thresholds:
     """What counts as visible, learnt from the video's calm frames; also used for reference
     comparisons so that 'differs from the final picture' means what 'changed' means."""
 
+    flicker: float  # levels: the typical back-and-forth (flicker) run of whole-screen change
     structural: float  # in stored units (SCORE_SCALE)
     compact: float  # in stored units (COMPACT_SCALE)
     shift: float  # levels
+    noise_shift: float  # levels: LOCAL_FLOOR_FACTOR x the zone mean changes of calm frames
     partial: np.ndarray  # (zones,) noise allowance of zones cut by ignored regions
     used: np.ndarray  # (zones,) bool: zones with analysed pixels
 
@@ -95,7 +97,7 @@ class Thresholds:
         return np.maximum(wide, c), wide
 
 
-def _global_ratio(global_shift: np.ndarray, calm: np.ndarray, scale: float) -> np.ndarray:
+def _global_ratio(global_shift: np.ndarray, calm: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
     """Per frame, how clearly the whole screen's brightness change is a real change (ratio >= 1).
 
     A fade moves brightness one way for many frames; flicker and exposure hunting go back and
@@ -118,7 +120,7 @@ def _global_ratio(global_shift: np.ndarray, calm: np.ndarray, scale: float) -> n
             flicker_runs.append(totals[a])
     flicker = float(np.percentile(flicker_runs, 75)) if len(flicker_runs) >= 3 else 0.0
     run_thr = max(GLOBAL_RUN_MIN * scale, FLICKER_FACTOR * flicker)
-    return np.minimum(np.abs(g) / (GLOBAL_SHIFT_MIN * scale), totals / run_thr).astype(np.float32)
+    return np.minimum(np.abs(g) / (GLOBAL_SHIFT_MIN * scale), totals / run_thr).astype(np.float32), flicker
 
 
 def _zone_ratios(
@@ -142,10 +144,13 @@ def _zone_ratios(
     m_floor = background_level(m_sample, visible_q[rows][:, grid.valid])
     # A zone cut by an ignored region averages fewer pixels, so its mean is noisier (1/sqrt(n)).
     partial = np.sqrt(grid.zone**2 / np.maximum(grid.weight.ravel(), grid.zone**2 / 9.0)).astype(np.float32)
+    glob, flicker = _global_ratio(global_shift, calm, scale)
     thr = Thresholds(
+        flicker=flicker,
         structural=SCORE_SCALE * s_thr,
         compact=COMPACT_SCALE * COMPACT_MIN * scale,
         shift=max(LOCAL_SHIFT_MIN * scale, LOCAL_FLOOR_FACTOR * m_floor),
+        noise_shift=LOCAL_FLOOR_FACTOR * m_floor * scale,
         partial=partial,
         used=used,
     )
@@ -155,7 +160,7 @@ def _zone_ratios(
     for a in range(0, len(local), CHUNK_ROWS):
         b = a + CHUNK_ROWS
         local[a:b], wide[a:b] = thr.local(structural[a:b], compact[a:b], shift[a:b], g[a:b])
-    return local, wide, _global_ratio(global_shift, calm, scale), calm, thr
+    return local, wide, glob, calm, thr
 
 
 def detect(

@@ -39,6 +39,9 @@ CANDIDATE_WINDOW = 0.5  # seconds around a boundary where alternatives are looke
 SHORT_TAIL = 0.5  # seconds of stillness after the last change below which we are guessing
 OK_TAIL = 1.0
 REVIEW_BELOW = 0.6
+# Levels a zone's mean brightness must differ from a reference picture by, at least: screen content
+# decodes with zone means steady to a fraction of a level, so a glow is seen to its last few levels.
+ZONE_SHIFT_MIN = 2.5
 AMBIGUOUS = 0.55  # confidence at most this when a boundary rests on a judgement (needs review)
 
 
@@ -82,12 +85,24 @@ class Boundaries:
 
 
 def _distance(
-    grid: Grid, thr: Thresholds, compact_margin: float = 1.0
+    grid: Grid, thr: Thresholds, compact_margin: float = 1.0, areas_only: bool = False
 ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], float]:
+    """How visibly two kept images differ (ratio, >= 1 visible). areas_only: only zones' whole
+    brightness changes count (no pixel-level measure, which encoder drift can reach)."""
+
     def distance(a: np.ndarray, b: np.ndarray, left_out: np.ndarray) -> float:
-        s, c, m, g = change_of(compare(grid, split_planes(a), split_planes(b), REFERENCE_TOLERANCE_FACTOR))
+        pa, pb = split_planes(a), split_planes(b)
+        s, c, m, g = change_of(compare(grid, pa, pb, REFERENCE_TOLERANCE_FACTOR))
         local, _ = thr.local(s, c, m, np.abs(g), REFERENCE_MARGIN, compact_margin)
-        return float(local[0][~left_out].max(initial=0.0))
+        # Against a reference, a glow or fade over much of the screen is no flicker: each zone's whole
+        # brightness change counts (the frame-to-frame global fit would take it), beyond the flicker.
+        dy = (pb[0].astype(np.float32) - pa[0]) * grid.mask
+        zone_shift = np.abs(grid.zone_sum(dy) / np.maximum(grid.weight, 1.0)).ravel()
+        whole = zone_shift / max(ZONE_SHIFT_MIN, thr.noise_shift, thr.flicker) / thr.partial
+        whole[~thr.used] = 0.0
+        if areas_only:
+            return float(whole[~left_out].max(initial=0.0))
+        return float(np.maximum(local[0], whole)[~left_out].max(initial=0.0))
 
     return distance
 
@@ -111,13 +126,18 @@ def _with_references(grid: Grid, d: Detection, kept: list[Kept], final: np.ndarr
     fr = float(d.strength[first]) if first is not None else 0.0
     lr = float(d.strength[last]) if last is not None else 0.0
     by_ref_first = by_ref_last = False
-    # The initial picture decides the first frame only when no frame-to-frame change is visible:
-    # at low bit rates a still picture drifts from its keyframe by as much as a slow onset moves.
-    if first is None:
+    # Against the initial picture, a still picture drifts at low bit rates (the encoder sharpens it
+    # after the keyframe) by as much as a slow onset moves its pixels: before a frame-to-frame change
+    # is visible, only a whole zone's brightness departing counts (a glow, a fade rising).
+    head = merged_head(kept)
+    departed = first_departure(
+        head, kept[0].first_image, _distance(grid, d.thresholds, areas_only=True), d.left_out_from
+    )
+    if first is None and departed is None:
         distance = _distance(grid, d.thresholds, INITIAL_COMPACT_MARGIN)
-        departed = first_departure(merged_head(kept), kept[0].first_image, distance, d.left_out_from)
-        if departed is not None:
-            first, fr, by_ref_first = departed[0], departed[1], True
+        departed = first_departure(head, kept[0].first_image, distance, d.left_out_from)
+    if departed is not None and (first is None or departed[0] < first):
+        first, fr, by_ref_first = departed[0], departed[1], True
     settled = settled_from(
         merged_tail(kept), final, _distance(grid, d.thresholds, FINAL_COMPACT_MARGIN), _dilate(grid, d.persistent), rows
     )

@@ -11,8 +11,9 @@ hard change is the first or the last change, scaled like the real cases (see doc
 * `scroll_settle` last change: a list scroll settling exponentially (1 px every few frames at the end)
 * `background_step` first change: the whole background steps 255 -> 246 at once (counted)
 
-Truth is computed from the rendered pixels, with the rule of `recording.py`: a frame differs from
-another when at least 4 pixels differ by more than 8 levels in a channel.
+Truth is computed from the rendered pixels: a frame differs from another when at least 4 pixels
+differ by more than 8 levels in a channel (the rule of `recording.py`), or when a square of 1/16 of
+the long side differs in mean luma by more than AREA_LEVELS (a faint change over an area is seen).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import av
 import numpy as np
 
 from frame_metric.samples.recording import GroundTruth, _Camera, _differs
+
+AREA_LEVELS = 2.5
 
 FAMILIES = ("pointer", "typed_glyph", "scrollbar", "slow_glow", "banner_slide", "scroll_settle", "background_step")
 # Per family: default (width, height, fps, seconds) — desktop browser or phone, as in the real cases.
@@ -65,6 +68,16 @@ def _page(w: int, h: int, lines_from: int, offset: int = 0, background: int = 25
             y += pitch
         k += 1
     return img
+
+
+def _visibly_differs(a: np.ndarray, b: np.ndarray) -> bool:
+    if _differs(a, b, 0):
+        return True
+    side = max(a.shape[:2]) // 16
+    h, w = a.shape[0] // side * side, a.shape[1] // side * side
+    luma = (a[:h, :w].astype(np.float32) - b[:h, :w]) @ np.float32([0.299, 0.587, 0.114])
+    means = luma.reshape(h // side, side, w // side, side).mean(axis=(1, 3))
+    return bool(np.abs(means).max() > AREA_LEVELS)
 
 
 def _arrow(size: int) -> np.ndarray:
@@ -236,9 +249,9 @@ def generate_family(
         stream.codec_context.time_base = time_base
         for i in range(n):
             img = render(i)
-            if first is None and _differs(img, first_img, 0):
+            if first is None and _visibly_differs(img, first_img):
                 first = i
-            if _differs(img, final_img, 0):
+            if _visibly_differs(img, final_img):
                 last = i + 1
             frame = av.VideoFrame.from_ndarray(camera(img, i / fps), format="rgb24").reformat(format="yuv420p")
             frame.pts, frame.time_base = round(i / fps / time_base), time_base

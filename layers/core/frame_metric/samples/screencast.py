@@ -67,9 +67,9 @@ PAGES: dict[str, tuple[str, str, float]] = {
         "window.scrollTo({top: 420, behavior: 'smooth'});",
         2.0,
     ),
-    "slow_glow": (
+    "rising_glow": (
         "<header>Welcome</header><main><div id=hero style='height:200px;background:#182030;"
-        "transition:background-color 2s linear'></div>" + _TEXT + "</main>",
+        "transition:background-color 1.5s ease-in'></div>" + _TEXT + "</main>",
         "document.getElementById('hero').style.backgroundColor = '#3a4a6a';",
         3.0,
     ),
