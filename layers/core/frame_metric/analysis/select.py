@@ -18,6 +18,7 @@ import numpy as np
 from frame_metric.analysis.always_changing import zone_rects
 from frame_metric.analysis.boundaries import (
     FINAL_COMPACT_MARGIN,
+    FLICKER_FACTOR,
     INITIAL_COMPACT_MARGIN,
     REFERENCE_MARGIN,
     REFERENCE_TOLERANCE_FACTOR,
@@ -89,16 +90,22 @@ def _distance(
 ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], float]:
     """How visibly two kept images differ (ratio, >= 1 visible). areas_only: only zones' whole
     brightness changes count (no pixel-level measure, which encoder drift can reach)."""
+    # Flicker (a camera filming a screen under mains light) swings by more than the zone floor, and
+    # frames far apart in time differ by its full swing. Smaller back-and-forth whole-screen runs are
+    # a screen capture's compositor jitter, no larger than themselves.
+    flicker = thr.flicker * (FLICKER_FACTOR if thr.flicker > ZONE_SHIFT_MIN else 1.0)
 
     def distance(a: np.ndarray, b: np.ndarray, left_out: np.ndarray) -> float:
         pa, pb = split_planes(a), split_planes(b)
         s, c, m, g = change_of(compare(grid, pa, pb, REFERENCE_TOLERANCE_FACTOR))
         local, _ = thr.local(s, c, m, np.abs(g), REFERENCE_MARGIN, compact_margin)
-        # Against a reference, a glow or fade over much of the screen is no flicker: each zone's whole
-        # brightness change counts (the frame-to-frame global fit would take it), beyond the flicker.
+        # Against a reference, a glow or a slow fade is no flicker: each zone's whole brightness
+        # change counts (the frame-to-frame global fit would take much of it) from a few levels, as
+        # zone means of screen content decode steady, or from beyond the video's flicker.
         dy = (pb[0].astype(np.float32) - pa[0]) * grid.mask
         zone_shift = np.abs(grid.zone_sum(dy) / np.maximum(grid.weight, 1.0)).ravel()
-        whole = zone_shift / max(ZONE_SHIFT_MIN, thr.noise_shift, thr.flicker) / thr.partial
+        floor = max(ZONE_SHIFT_MIN, thr.noise_shift, flicker)
+        whole = zone_shift / floor / thr.partial
         whole[~thr.used] = 0.0
         if areas_only:
             return float(whole[~left_out].max(initial=0.0))

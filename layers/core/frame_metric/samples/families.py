@@ -269,3 +269,32 @@ def generate_family(
 def family_defaults(family: str) -> dict[str, Any]:
     w, h, fps, seconds = _SHAPES[family]
     return {"width": w, "height": h, "fps": fps, "seconds": seconds}
+
+
+def contact_sheet(path: str | os.PathLike[str], truth: GroundTruth, width: int = 200) -> Any:
+    """A PIL image of a recording's frames around its truth: before first, first, before last, last;
+    under each pair, a 4x zoom of where the pair differs most (small changes stay visible)."""
+    from PIL import Image, ImageDraw
+
+    assert truth.first_frame is not None and truth.last_frame is not None
+    wanted = [max(truth.first_frame - 1, 0), truth.first_frame, max(truth.last_frame - 1, 0), truth.last_frame]
+    with av.open(os.fspath(path)) as container:
+        frames = {i: f.to_ndarray(format="rgb24") for i, f in enumerate(container.decode(video=0)) if i in wanted}
+    h, w = frames[wanted[0]].shape[:2]
+    th = round(width * h / w)
+    zoom = width
+    sheet = Image.new("RGB", (4 * width, th + zoom + 16), "white")
+    draw = ImageDraw.Draw(sheet)
+    for k, i in enumerate(wanted):
+        sheet.paste(Image.fromarray(frames[i]).resize((width, th), Image.LANCZOS), (k * width, 16))
+        draw.text((k * width + 4, 2), f"#{i}", fill=(0, 0, 0))
+    for pair in (0, 1):
+        a, b = frames[wanted[2 * pair]].astype(np.int16), frames[wanted[2 * pair + 1]].astype(np.int16)
+        d = np.abs(a - b).max(axis=2)
+        cy, cx = np.unravel_index(int(np.argmax(d)), d.shape) if d.max() else (h // 2, w // 2)
+        r = max(8, zoom // 8)  # a (2r x 2r) window shown 4x
+        y0, x0 = min(max(cy - r, 0), h - 2 * r), min(max(cx - r, 0), w - 2 * r)
+        for k, img in enumerate((a, b)):
+            crop = Image.fromarray(img[y0 : y0 + 2 * r, x0 : x0 + 2 * r].astype(np.uint8))
+            sheet.paste(crop.resize((width, zoom), Image.NEAREST), ((2 * pair + k) * width, 16 + th))
+    return sheet
