@@ -30,7 +30,7 @@ REFERENCE_MARGIN = 1.75
 # then counts from FINAL_COMPACT_MARGIN x COMPACT_MIN (a thin bar fading in is still seen). With the
 # initial picture (a keyframe, often of lower quality) small blocks must differ by more.
 REFERENCE_TOLERANCE_FACTOR = 2.0
-FINAL_COMPACT_MARGIN = 0.45  # 2.7 levels
+FINAL_COMPACT_MARGIN = 0.6  # 3.6 levels
 INITIAL_COMPACT_MARGIN = 2.0
 LOCAL_SHIFT_MIN = 4.0  # zone mean brightness change not explained by a global change
 LOCAL_FLOOR_FACTOR = 4.0  # ... or this many times its typical level in calm frames

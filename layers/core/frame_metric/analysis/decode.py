@@ -84,7 +84,7 @@ def decode_range(
 
 def small_yuv(frame: Any, width: int, height: int) -> np.ndarray:
     """The frame scaled to width x height as yuv420p, as one (height*3/2, width) uint8 array."""
-    small = frame.reformat(width=width, height=height, format="yuv420p", interpolation="BILINEAR")
+    small = frame.reformat(width=width, height=height, format="yuv420p", interpolation="AREA")
     return small.to_ndarray()
 
 
