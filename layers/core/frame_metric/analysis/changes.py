@@ -186,8 +186,11 @@ def compare(
     ctol *= tolerance_factor
     chroma = np.maximum(dc - ctol, 0.0)
 
-    structural = grid.zone_sum(luma) / weight + grid.zone_sum(chroma, cz) / cweight
-    compact = grid.block_max(luma, chroma)
+    if luma.any() or chroma.any():
+        structural = grid.zone_sum(luma) / weight + grid.zone_sum(chroma, cz) / cweight
+        compact = grid.block_max(luma, chroma)
+    else:  # noise only (a filmed still screen): no pixel beyond the tolerance, nothing to sum
+        structural = compact = np.zeros((rows, cols), np.float32)
     return Change(
         structural=np.minimum(np.rint(structural.ravel() * SCORE_SCALE), 255).astype(np.uint8),
         compact=np.minimum(np.rint(compact.ravel() * COMPACT_SCALE), 255).astype(np.uint8),
