@@ -1,6 +1,6 @@
 """How much two small frames differ, per zone of the screen.
 
-The analysis frame (long side ~320 px) is cut into square zones (16 along the long side). Comparing
+The analysis frame (long side ~448 px) is cut into square zones (16 along the long side). Comparing
 two frames gives, per zone:
 
 * `structural`: mean over the zone of each pixel's luma change *beyond the zone's own mean shift*,
