@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 
 from frame_metric.analysis.changes import Grid, compare, make_grid
-from frame_metric.analysis.decode import decode_range, small_yuv, split_planes
+from frame_metric.analysis.decode import decode_range, same_picture, small_yuv, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
 from frame_metric.analysis.options import AnalysisOptions
@@ -110,15 +110,22 @@ def analyse_segment(
     prev: tuple[np.ndarray, ...] | None = None
     kept = KeptFrames()
     first_image = last_image = None
+    previous_frame = None
     for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
-        yuv = small_yuv(frame, grid.width, grid.height)
+        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
+        # (a still screen: skipped macroblocks) reuses the previous small image.
+        if last_image is not None and same_picture(frame, previous_frame):
+            yuv = last_image
+        else:
+            yuv = small_yuv(frame, grid.width, grid.height)
+        previous_frame = frame
         planes = split_planes(yuv)
         i = rows.next_row()
         a = rows.a
         a["pts"][i] = float(pts * tb)
         # A still screen decodes to the very same pixels (skipped macroblocks): no change (the row
         # stays zero), same picture statistics. Most frames of a recording are like that.
-        same = prev is not None and np.array_equal(yuv, last_image)
+        same = prev is not None and (yuv is last_image or np.array_equal(yuv, last_image))
         if prev is None:
             first_image = yuv
         elif not same:
