@@ -1,12 +1,15 @@
 """How much two small frames differ, per zone of the screen.
 
-The analysis frame (long side ~320 px) is cut into square zones (16 along the long side). Comparing
+The analysis frame (long side ~448 px) is cut into square zones (16 along the long side). Comparing
 two frames gives, per zone:
 
 * `structural`: mean over the zone of each pixel's luma change *beyond the zone's own mean shift*,
   plus its chroma change, each soft-thresholded by a noise tolerance. Taps, text, images and edges
   show here; codec and camera noise (below the tolerance) and uniform brightness shifts do not.
   Chroma is not de-meaned: an isoluminant colour change is a uniform U/V shift and must count.
+* `compact`: the largest mean, over the zone's small blocks (about 1/80 of the long side), of the
+  same per-pixel change beyond the tolerance. A pointer turning into a hand or one typed glyph
+  covers a few analysis pixels: averaged over a whole zone it vanishes, over a block it does not.
 * `shift`: the zone's mean luma change (signed). A fade moves it steadily; flicker moves all zones
   together and back. Which of the two it is can only be judged over time, so it is kept raw here
   and judged in boundaries.py.
@@ -29,6 +32,8 @@ PIXEL_TOLERANCE = 6.0  # levels: the floor for codec ringing at low bit rates
 NOISE_FACTOR = 4.0  # tolerance = max(floor, NOISE_FACTOR * estimated noise sigma)
 SHIFT_SCALE = 2.0  # shift stored as int8 in half levels
 SCORE_SCALE = 8.0  # structural stored as uint8 in eighths of a level
+BLOCK = 4  # analysis pixels: the compact score's window side (a zone holds whole half-blocks)
+COMPACT_SCALE = 2.0  # compact stored as uint8 in half levels
 
 
 @dataclass
@@ -67,9 +72,22 @@ class Grid:
         z = zone or self.zone
         return a.reshape(a.shape[0] // z, z, a.shape[1] // z, z).sum(axis=(1, 3), dtype=np.float32)
 
+    def block_max(self, luma: np.ndarray, chroma: np.ndarray) -> np.ndarray:
+        """(rows, cols): per zone, the largest mean of luma + chroma excess over a BLOCK x BLOCK
+        window. Windows step by half a block, so a small change is never split four ways."""
+        cells = self.zone_sum(luma, BLOCK // 2) + 4.0 * chroma  # a chroma pixel covers 2x2 luma pixels
+        win = np.zeros_like(cells)
+        win += cells
+        win[:-1] += cells[1:]
+        win[:, :-1] += cells[:, 1:]
+        win[:-1, :-1] += cells[1:, 1:]
+        per = self.zone // (BLOCK // 2)
+        return (win / BLOCK**2).reshape(self.rows, per, self.cols, per).max(axis=(1, 3))
+
 
 def make_grid(width: int, height: int, options: AnalysisOptions) -> Grid:
-    long_side = max(options.analysis_size - options.analysis_size % (2 * ZONES_ALONG_LONG_SIDE), 64)
+    step = BLOCK * ZONES_ALONG_LONG_SIDE  # zones of whole blocks
+    long_side = max(options.analysis_size - options.analysis_size % step, step)
     zone = long_side // ZONES_ALONG_LONG_SIDE
     short = max(zone, round(long_side * min(width, height) / max(width, height) / zone) * zone)
     w, h = (long_side, short) if width >= height else (short, long_side)
@@ -89,6 +107,7 @@ def make_grid(width: int, height: int, options: AnalysisOptions) -> Grid:
 @dataclass(frozen=True)
 class Change:
     structural: np.ndarray  # (zones,) uint8, SCORE_SCALE units
+    compact: np.ndarray  # (zones,) uint8, COMPACT_SCALE units: the strongest small block of change
     shift: np.ndarray  # (zones,) int8, SHIFT_SCALE units: mean luma change not explained globally
     # The global (offset + gain) part of the change, levels: RMS over zones, signed like its mean
     # (brighter +, darker -) so that flicker (alternating) can be told from a fade (one way).
@@ -98,6 +117,7 @@ class Change:
     def write(self, rows: dict[str, np.ndarray], i: int) -> None:
         """Store as row i of per-frame arrays: one way, inside a segment and across segments."""
         rows["structural"][i] = self.structural
+        rows["compact"][i] = self.compact
         rows["shift"][i] = self.shift
         rows["global_shift"][i] = self.global_shift
         rows["noise"][i] = self.noise
@@ -139,12 +159,15 @@ def _signed_rms(values: np.ndarray) -> float:
     return float(np.copysign(np.sqrt(np.mean(values**2)), np.mean(values)))
 
 
-def compare(grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...]) -> Change:
-    """prev/cur: (Y, U, V) uint8 planes of two frames at the grid's size."""
+def compare(
+    grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...], tolerance_factor: float = 1.0
+) -> Change:
+    """prev/cur: (Y, U, V) uint8 planes of two frames at the grid's size. tolerance_factor > 1 for
+    frames far apart in time, which differ by more than codec noise where nothing changed."""
     if all(np.array_equal(a, b) for a, b in zip(prev, cur, strict=True)):
         # Static screens decode to identical pixels (skipped macroblocks): most frames of a recording.
         zeros = np.zeros(grid.zones, np.uint8)
-        return Change(zeros, zeros.view(np.int8), 0.0, 0.0)
+        return Change(zeros, zeros, zeros.view(np.int8), 0.0, 0.0)
     z, rows, cols = grid.zone, grid.rows, grid.cols
     weight = np.maximum(grid.weight, 1.0)
     dy = (cur[0].astype(np.float32) - prev[0]) * grid.mask
@@ -153,17 +176,24 @@ def compare(grid: Grid, prev: tuple[np.ndarray, ...], cur: tuple[np.ndarray, ...
     predicted = _global_fit(level, shift.ravel(), grid.valid)
     resid = np.abs(dy.reshape(rows, z, cols, z) - shift[:, None, :, None]).reshape(dy.shape) * grid.mask
     tol, sigma = _tolerance(grid.zone_sum(resid) / weight, grid.valid)
+    tol *= tolerance_factor
     luma = np.maximum(resid - tol, 0.0)
 
     cmask, cz = grid.chroma_mask, z // 2
     cweight = np.maximum(grid.chroma_weight, 1.0)
     dc = (np.abs(cur[1].astype(np.float32) - prev[1]) + np.abs(cur[2].astype(np.float32) - prev[2])) * cmask
     ctol, _ = _tolerance(grid.zone_sum(dc, cz) / cweight, grid.valid)
+    ctol *= tolerance_factor
     chroma = np.maximum(dc - ctol, 0.0)
 
-    structural = grid.zone_sum(luma) / weight + grid.zone_sum(chroma, cz) / cweight
+    if luma.any() or chroma.any():
+        structural = grid.zone_sum(luma) / weight + grid.zone_sum(chroma, cz) / cweight
+        compact = grid.block_max(luma, chroma)
+    else:  # noise only (a filmed still screen): no pixel beyond the tolerance, nothing to sum
+        structural = compact = np.zeros((rows, cols), np.float32)
     return Change(
         structural=np.minimum(np.rint(structural.ravel() * SCORE_SCALE), 255).astype(np.uint8),
+        compact=np.minimum(np.rint(compact.ravel() * COMPACT_SCALE), 255).astype(np.uint8),
         shift=np.clip(np.rint((shift.ravel() - predicted) * SHIFT_SCALE), -127, 127).astype(np.int8),
         global_shift=_signed_rms(predicted[grid.valid]),
         noise=sigma,

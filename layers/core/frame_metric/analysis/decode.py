@@ -88,6 +88,17 @@ def small_yuv(frame: Any, width: int, height: int) -> np.ndarray:
     return small.to_ndarray()
 
 
+def same_picture(frame: Any, previous: Any) -> bool:
+    """Whether two decoded frames hold the same pixels (plane buffers equal, padding included: a
+    difference there only costs a needless rescale)."""
+    if previous is None or frame.format.name != previous.format.name or len(frame.planes) != len(previous.planes):
+        return False
+    return all(
+        a.buffer_size == b.buffer_size and np.array_equal(np.frombuffer(a, np.uint8), np.frombuffer(b, np.uint8))
+        for a, b in zip(frame.planes, previous.planes, strict=True)
+    )
+
+
 def split_planes(yuv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     h = yuv.shape[0] * 2 // 3
     w = yuv.shape[1]

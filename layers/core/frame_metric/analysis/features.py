@@ -1,9 +1,10 @@
 """Per-frame features of one segment, compact enough to store in S3 between pipeline steps.
 
-A segment keeps, per frame, a few scalars and two small per-zone vectors (uint8/int8, ~100-300
+A segment keeps, per frame, a few scalars and three small per-zone vectors (uint8/int8, ~100-300
 bytes a frame before compression; static stretches compress to almost nothing), plus the small
 first and last frames so the change *across* a segment boundary can be computed when segments are
-merged. No full frame is ever kept.
+merged, and a bounded number of small images for the reference comparisons (references.py). No
+full frame is ever kept.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Sprite:
 _ARRAYS = (
     "pts",
     "structural",
+    "compact",
     "shift",
     "global_shift",
     "noise",
@@ -69,6 +71,10 @@ _ARRAYS = (
     "touch",
     "first_image",
     "last_image",
+    "head_rows",
+    "head_images",
+    "tail_rows",
+    "tail_images",
 )
 
 
@@ -78,6 +84,7 @@ class SegmentFeatures:
     grid_size: tuple[int, int, int]  # analysis width, height, zone: must match when merging
     pts: np.ndarray  # (n,) float64 presentation time, seconds
     structural: np.ndarray  # (n, zones) uint8, see changes.py; row 0 is zero (no previous frame)
+    compact: np.ndarray  # (n, zones) uint8
     shift: np.ndarray  # (n, zones) int8
     global_shift: np.ndarray  # (n,) float32
     noise: np.ndarray  # (n,) float32
@@ -86,6 +93,12 @@ class SegmentFeatures:
     touch: np.ndarray  # (n, 4) float32 touch indicator per frame (score, x, y, r), see touch.py
     first_image: np.ndarray  # small yuv420p of the first frame (for the boundary comparison)
     last_image: np.ndarray
+    # Small images of the first/last frames that differ from their predecessor (references.py),
+    # rows counted from the segment's first frame.
+    head_rows: np.ndarray
+    head_images: np.ndarray
+    tail_rows: np.ndarray
+    tail_images: np.ndarray
     warnings: list[str] = field(default_factory=list)
     sprites: list[Sprite] = field(default_factory=list)
 

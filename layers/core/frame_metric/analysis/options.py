@@ -54,8 +54,9 @@ class AnalysisOptions:
     detect_always_changing: bool = True
     # Multiplies every change threshold: >1 is stricter (fewer, larger changes count).
     threshold_scale: float = 1.0
-    # Long side, in pixels, of the small frames the decoder produces for analysis.
-    analysis_size: int = 320
+    # Long side, in pixels, of the small frames the decoder produces for analysis (rounded down to a
+    # multiple of 64). 448 keeps a browser scrollbar (8 px on a 2732 px frame) at least one pixel wide.
+    analysis_size: int = 448
     # Look for Android's "Show taps" indicator: it starts each interaction and never counts as a change.
     touch_indicator: bool = True
     # Without touches, interactions are split where nothing visibly changes for this many seconds.

@@ -1,7 +1,8 @@
 """Analyse one segment: decode its frames small, compare each with the previous one, keep features.
 
-Memory stays bounded by design: only the previous small frame and the sprite sheet being filled are
-held; per-frame results are a few hundred bytes.
+Memory stays bounded by design: only the previous small frame, the sprite sheet being filled and
+a bounded number of kept frames for reference comparisons (references.py) are held; per-frame
+results are a few hundred bytes.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import numpy as np
 from PIL import Image
 
 from frame_metric.analysis.changes import Change, Grid, compare, make_grid
-from frame_metric.analysis.decode import decode_range, small_yuv, split_planes
+from frame_metric.analysis.decode import decode_range, same_picture, small_yuv, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
 from frame_metric.analysis.options import AnalysisOptions
 from frame_metric.analysis.probe import Segment, VideoProbe
+from frame_metric.analysis.references import KeptFrames
 from frame_metric.analysis.touch import ROW_SIZE, find_touch, masked_grid, touch_image, touch_region
 
 Progress = Callable[[int, int], None]
@@ -66,6 +68,7 @@ class _Rows:
         self.a: dict[str, np.ndarray] = {
             "pts": np.zeros(n, np.float64),
             "structural": np.zeros((n, zones), np.uint8),
+            "compact": np.zeros((n, zones), np.uint8),
             "shift": np.zeros((n, zones), np.int8),
             "global_shift": np.zeros(n, np.float32),
             "noise": np.zeros(n, np.float32),
@@ -116,16 +119,24 @@ def analyse_segment(
     sheets = _SpriteSheets(thumbnails, probe, segment.start_frame) if thumbnails else None
     region = touch_region(grid, probe.width, probe.height)
     prev: tuple[np.ndarray, ...] | None = None
+    kept = KeptFrames()
     first_image = last_image = None
+    previous_frame = None
     for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
-        yuv = small_yuv(frame, grid.width, grid.height)
+        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
+        # (a still screen: skipped macroblocks) reuses the previous small image.
+        if last_image is not None and same_picture(frame, previous_frame):
+            yuv = last_image
+        else:
+            yuv = small_yuv(frame, grid.width, grid.height)
+        previous_frame = frame
         planes = split_planes(yuv)
         i = rows.next_row()
         a = rows.a
         a["pts"][i] = float(pts * tb)
         # A still screen decodes to the very same pixels (skipped macroblocks): no change (the row
         # stays zero), same picture statistics. Most frames of a recording are like that.
-        same = prev is not None and np.array_equal(yuv, last_image)
+        same = prev is not None and (yuv is last_image or np.array_equal(yuv, last_image))
         if prev is None:
             first_image = yuv
             if options.touch_indicator:
@@ -138,6 +149,7 @@ def analyse_segment(
                     # The touch indicator is the user, not the app: its discs never count as a change.
                     change = compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes)
             change.write(a, i)
+            kept.add(i, yuv)
         if same:
             a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
             a["touch"][i] = a["touch"][i - 1]
@@ -157,8 +169,15 @@ def analyse_segment(
         sheets.flush()
     if progress:
         progress(rows.n, segment.frame_count)
+    shape = first_image.shape
+    head_rows, head_images = kept.pack(kept.head, shape)
+    tail_rows, tail_images = kept.pack(kept.tail, shape)
     return SegmentFeatures(
         segment=segment,
+        head_rows=head_rows,
+        head_images=head_images,
+        tail_rows=tail_rows,
+        tail_images=tail_images,
         grid_size=(grid.width, grid.height, grid.zone),
         first_image=first_image,
         last_image=last_image,
