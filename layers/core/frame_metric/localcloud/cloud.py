@@ -36,13 +36,14 @@ from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
 from frame_metric.localcloud.stores import ObjectStoreServer, StoreError, TableStore
 from frame_metric.localcloud.template import Template, render_definition
-from frame_metric.pipeline.recovery import resume_interrupted
+from frame_metric.pipeline.recovery import has_interrupted, resume_interrupted
 from frame_metric.settings import Settings, get_settings, reset_settings
 
 log = logging.getLogger(__name__)
 ACCOUNT = "123456789012"
 # s3rver checks signatures against this account; moto and DynamoDB Local accept any.
 LOCAL_KEY = "S3RVER"
+PIPELINE_START_SECONDS = 120.0  # how long an upload's notification may wait for the pipeline to start
 
 
 def free_port() -> int:
@@ -93,10 +94,14 @@ class LocalCloud:
         self._lock: IO[str] | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        # Set once the upload queue and the state machine exist (shortly after start() returns).
+        self.pipeline_ready = threading.Event()
         self._saved_env: dict[str, str | None] = {}
         self.queue_url = ""
         self.physical: dict[str, str] = {}
         self.startup_seconds = 0.0
+        self.startup_phases: dict[str, float] = {}  # where start-up's time went, in order
+        self._phase_mark = 0.0
         # Read per request, so a running cloud can be closed or opened (tests do).
         self.api_key = self.options.api_key
 
@@ -125,14 +130,16 @@ class LocalCloud:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> LocalCloud:
-        started = time.monotonic()
+        started = self._phase_mark = time.monotonic()
         try:
             self._start()
         except BaseException:
             self.stop()
             raise
         self.startup_seconds = time.monotonic() - started
-        log.info("local cloud up in %.2f s: api %s, data %s", self.startup_seconds, self.api_url, self.data_dir)
+        log.info("local cloud up in %.2f s (%s): api %s, data %s", self.startup_seconds,
+                 ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.startup_phases.items()),
+                 self.api_url, self.data_dir)
         if not self.api_key:
             log.warning("the local API at %s is open: no API key is required (loopback only)", self.api_url)
         return self
@@ -154,36 +161,97 @@ class LocalCloud:
                        "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
         self._unset_env("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SFN")
 
+        # The JVM starts slowest: launch DynamoDB Local and s3rver first, and do everything that needs
+        # neither (the AWS front door, importing the API's code) while they start. (Children are
+        # spawned from this thread: their parent-death signal is tied to the spawning thread.)
+        root = self.template.root
+        self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
+        self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
+                                         self._deliver_s3_event)
+        self.tables.launch()
+        self.objects.launch()
+        self._phase("stores launched")
+
         arn_prefix = f"arn:aws:lambda:{self.options.region}:{ACCOUNT}:function:"
         self.runtime = LocalLambdaRuntime(self.template.functions(), arn_prefix)
         self.front_door = FrontDoorServer(self.runtime, self.options.host, self.options.aws_port)
         self.front_door.start()
         # moto's state-machine executor calls Lambda (our runtime) at localhost:$MOTO_PORT.
         self._set_env({"MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint})
+        self._set_env({**self._function_environment(), **self.options.environment})
+        self.runtime.module("ApiFunction")  # the Chalice app and the domain: imports, no calls
+        self._phase("front door and API code")
 
-        root = self.template.root
-        self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
-        self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
-                                         self._deliver_s3_event)
-        # The JVM starts slowest: launch it, start s3rver meanwhile, then wait for both. (Children are
-        # spawned from this thread: their parent-death signal is tied to the spawning thread.)
-        self.tables.launch()
-        self.objects.start()
+        self.objects.wait_ready()
         self.tables.wait_ready()
+        self._phase("stores ready")
         self._set_env({"AWS_ENDPOINT_URL_DYNAMODB": self.tables.endpoint,
                        "AWS_ENDPOINT_URL_S3": self.objects.endpoint})
-        self._create_resources()
-        resume_interrupted(self.settings)
+        self._create_tables()
+        self._phase("tables")
+        if has_interrupted():
+            # A previous run left videos in flight: restart them before the API can report them lost.
+            self._start_pipeline()
+            self._phase("pipeline and recovery")
+        self._start_api()
+        self._phase("api")
+        # moto's state-machine interpreter takes seconds to load: the API answers meanwhile, and an
+        # upload's notification waits for the pipeline (_deliver_s3_event).
+        self._start_thread("pipeline-start", self._start_pipeline_in_background)
+
+    def _phase(self, name: str) -> None:
+        now = time.monotonic()
+        self.startup_phases[name] = now - self._phase_mark
+        self._phase_mark = now
+
+    def _start_pipeline(self) -> None:
+        """The queue, the state machine, the poller and the sweeper; then what a previous run left in
+        flight is finished."""
+        if self.pipeline_ready.is_set():
+            return
+        self._create_pipeline_resources()
+        self.pipeline_ready.set()
         self._start_thread("upload-poller", self._poll_uploads)
         self._start_thread("sweeper", self._sweep_periodically)
-        self._start_api()
+        resume_interrupted(self.settings)
+
+    def _start_pipeline_in_background(self) -> None:
+        try:
+            self._start_pipeline()
+        except Exception:
+            if not self._stopping.is_set():
+                log.exception("starting the pipeline failed: uploads will not be analysed")
+            return
+        if self._stopping.is_set():
+            return
+        # Load what the first upload would otherwise wait for: the pipeline's code (PyAV, numpy) and
+        # moto's state-machine interpreter.
+        assert self.runtime is not None
+        started = time.monotonic()
+        for name in self.template.functions():
+            self.runtime.module(name)
+        self._warm_state_machines()
+        log.info("pipeline code warmed in %.2f s", time.monotonic() - started)
+
+    def _warm_state_machines(self) -> None:
+        """moto parses a state machine's definition on its first execution (an ANTLR parser, about a
+        second): run a one-state machine once so that a video's first execution does not pay for it."""
+        sfn = self.client("stepfunctions")
+        name = f"{self.options.stack}-warm-up"
+        try:
+            machine = sfn.create_state_machine(
+                name=name, roleArn=f"arn:aws:iam::{ACCOUNT}:role/frame-metric-local-pipeline",
+                definition=json.dumps({"StartAt": "Warm", "States": {"Warm": {"Type": "Pass", "End": True}}}))
+            sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="warm-up")
+        except Exception:
+            log.debug("warming moto's state machines failed (only the first video pays for it)", exc_info=True)
 
     def stop(self) -> None:
         self._stopping.set()
         if self.api is not None:
             self.api.shutdown()
             self.api.server.server_close()
-        for thread in self._threads:
+        for thread in list(self._threads):
             thread.join(timeout=25)
         if self.front_door is not None:
             self.front_door.stop()
@@ -264,24 +332,29 @@ class LocalCloud:
                 merged[name] = self._resolve(value)
         return merged
 
-    def _create_resources(self) -> None:
-        self._set_env({**self._function_environment(), **self.options.environment})
-        reset_settings()
-        settings = get_settings()
-        bind_models(settings)
+    def _create_pipeline_resources(self) -> None:
+        """What lives in moto: the upload queue and the state machine."""
         requests.post(f"{self.aws_endpoint}/moto-api/config",
                       json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
         self.queue_url = self.client("sqs").create_queue(
             QueueName=f"{self.options.stack}-uploads", Attributes={"VisibilityTimeout": "180"})["QueueUrl"]
-        for model, _ in table_bindings(settings):
-            if not model.exists():
-                model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
         assert self.runtime is not None
         machine = self.template.state_machine()
         arns = {name: self.runtime.arn(name) for name in self.template.functions()}
         self.client("stepfunctions").create_state_machine(
             name=self.physical["VideoPipeline"].rsplit(":", 1)[-1], definition=render_definition(machine, arns),
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/frame-metric-local-pipeline")
+
+    def _create_tables(self) -> None:
+        reset_settings()  # the stores' endpoints are known now
+        settings = get_settings()
+        bind_models(settings)
+        # One ListTables instead of a DescribeTable per model: on a restart every table is there.
+        existing = set(self.client("dynamodb").get_paginator("list_tables").paginate().build_full_result()
+                       .get("TableNames", []))
+        for model, name in table_bindings(settings):
+            if name not in existing:
+                model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
 
     # -- background work -----------------------------------------------------------------------
 
@@ -293,6 +366,9 @@ class LocalCloud:
     def _deliver_s3_event(self, event: dict[str, Any]) -> None:
         """The bucket's notification configuration (template.yaml): ObjectCreated under uploads/ -> SQS,
         with keys URL-encoded as S3 sends them."""
+        if not self.pipeline_ready.wait(PIPELINE_START_SECONDS):
+            log.error("the pipeline did not start: upload event dropped (a restart picks the upload up)")
+            return
         prefix = self.settings.upload_prefix
         for record in event.get("Records", []):
             key = record["s3"]["object"]["key"]

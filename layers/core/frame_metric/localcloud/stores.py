@@ -137,19 +137,25 @@ class ObjectStoreServer(_ChildProcess):
         super().__init__("s3rver")
         self.root, self.directory, self.buckets, self.on_event = root, directory, buckets, on_event
         self._reader: threading.Thread | None = None
+        self._ready = threading.Event()
 
     def start(self, timeout: float = 30.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
         node_modules(self.root)
         self.directory.mkdir(parents=True, exist_ok=True)
         script = Path(__file__).with_name("s3_server.js")
         process = self._spawn([_executable("node"), str(script), str(self.directory), "127.0.0.1", "0",
                                *self.buckets], cwd=self.root)
         assert process.stdout is not None
-        ready = threading.Event()
-        self._reader = threading.Thread(target=self._read_events, args=(process.stdout, ready), name="s3-events",
-                                        daemon=True)
+        self._reader = threading.Thread(target=self._read_events, args=(process.stdout, self._ready),
+                                        name="s3-events", daemon=True)
         self._reader.start()
-        if not ready.wait(timeout):
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        if not self._ready.wait(timeout):
             raise self._failed(f"did not start within {timeout:.0f} s")
         if self.process is not None and self.process.poll() is not None:
             raise self._failed("exited while starting")
