@@ -25,7 +25,7 @@ from frame_metric.data.video import FrameMark, IgnoredRegion, MarkingMethod, Vid
 from frame_metric.pipeline.timing import StepPhases
 from frame_metric.settings import get_settings
 from frame_metric.storage.keys import VideoKeys
-from frame_metric.storage.s3 import ObjectStore
+from frame_metric.storage.s3 import ObjectStore, json_bytes
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
 from frame_metric.videos.limits import check_limits
@@ -112,14 +112,15 @@ def _analyse_and_store(video_id: str, path: Path, video_probe: VideoProbe, segme
                                    thumbnails=THUMBNAILS)
     keys = VideoKeys(video_id)
     with phases.phase("store"):
-        store.put_bytes(keys.features(segment.index), features.to_bytes())
+        outputs = [(keys.features(segment.index), features.to_bytes(), "application/octet-stream")]
         sprites = []
         for number, sprite in enumerate(features.sprites):
             sprite_key = keys.sprite(segment.index, number)
-            store.put_bytes(sprite_key, sprite.jpeg, "image/jpeg")
+            outputs.append((sprite_key, sprite.jpeg, "image/jpeg"))
             sprites.append({"key": sprite_key, "first_frame": sprite.first_frame, "count": sprite.count,
                             "columns": sprite.columns, "thumb_width": sprite.thumb_width,
                             "thumb_height": sprite.thumb_height})
+        store.put_all(outputs)
         records.add_frames_analysed(video_id, (segment.end_frame - segment.start_frame) - reported,
                                     video_probe.frame_count)
     return {"segment": segment.index, "features_key": keys.features(segment.index), "sprites": sprites}
@@ -159,13 +160,13 @@ def select(event: dict[str, Any]) -> dict[str, Any]:
             # The probe already knows the keyframes: no second demux of the whole file.
             images = extract_frames(str(path), sorted(set(wanted)), probe=video_probe)
     with phases.phase("store"):
-        for number, jpeg in images.items():
-            store.put_bytes(keys.frame_image(number), jpeg, "image/jpeg")
         sprites = [sprite for item in analysed for sprite in item["sprites"]]
         frames = [dict(frame, id=frame_id(video_id, frame["frame_number"])) for frame in result.frames()]
-        store.put_json(keys.frames_table, {"frames": frames, "sprites": sprites})
+        outputs = [(keys.frame_image(number), jpeg, "image/jpeg") for number, jpeg in images.items()]
+        outputs.append((keys.frames_table, json_bytes({"frames": frames, "sprites": sprites}), "application/json"))
+        store.put_all(outputs)
         summary["frame_images"] = {str(number): keys.frame_image(number) for number in images}
-        store.put_json(keys.analysis, summary)
+        store.put_json(keys.analysis, summary)  # last: Finalize reads it, so the rest is there by then
     records.set_step(video_id, "finalizing", 95)
     phases.report()
     return {"analysis_key": keys.analysis}
