@@ -8,7 +8,6 @@ from the durable state after a restart.
 from __future__ import annotations
 
 import base64
-import fcntl
 import functools
 import json
 import logging
@@ -34,7 +33,14 @@ from frame_metric.data.connection import table_bindings
 from frame_metric.localcloud import access, console_site
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
-from frame_metric.localcloud.stores import ObjectStoreServer, StoreError, TableStore
+from frame_metric.localcloud.stores import (
+    EarlyTables,
+    ObjectStoreServer,
+    StoreError,
+    TableStore,
+    free_port,
+    lock_data_dir,
+)
 from frame_metric.localcloud.template import Template, render_definition
 from frame_metric.pipeline.recovery import has_interrupted, resume_interrupted
 from frame_metric.settings import Settings, get_settings, reset_settings
@@ -44,20 +50,6 @@ ACCOUNT = "123456789012"
 # s3rver checks signatures against this account; moto and DynamoDB Local accept any.
 LOCAL_KEY = "S3RVER"
 PIPELINE_START_SECONDS = 120.0  # how long an upload's notification may wait for the pipeline to start
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def default_data_dir() -> Path:
-    configured = os.environ.get("FRAME_METRIC_DATA_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "frame-metric"
 
 
 @dataclass
@@ -76,13 +68,12 @@ class LocalCloudOptions:
     api_key: str | None = None
 
 
-class DataDirInUse(StoreError):
-    pass
-
-
 class LocalCloud:
-    def __init__(self, options: LocalCloudOptions | None = None) -> None:
+    def __init__(self, options: LocalCloudOptions | None = None, early: EarlyTables | None = None) -> None:
+        """`early`: DynamoDB Local already launched on a locked data directory (what `serve` does
+        before importing this module); it then overrides options.data_dir."""
         self.options = options or LocalCloudOptions()
+        self._early = early
         self.template = Template.load()
         self.runtime: LocalLambdaRuntime | None = None
         self.front_door: FrontDoorServer | None = None
@@ -160,10 +151,14 @@ class LocalCloud:
                 # must not keep a restarted serve off its port.
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 probe.bind((self.options.host, self.options.api_port))
+        if self._early is not None:
+            self.data_dir, self._lock, self.tables = self._early.data_dir, self._early.lock, self._early.tables
+            self._throwaway = False
         if self.data_dir is None:
             self.data_dir = Path(tempfile.mkdtemp(prefix="frame-metric-data-"))
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_data_dir()
+        if self._lock is None:
+            self._lock_data_dir()
         self.physical = self._physical_names()
         self._set_env({"AWS_ACCESS_KEY_ID": LOCAL_KEY, "AWS_SECRET_ACCESS_KEY": LOCAL_KEY,
                        "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
@@ -173,10 +168,11 @@ class LocalCloud:
         # neither (the AWS front door, importing the API's code) while they start. (Children are
         # spawned from this thread: their parent-death signal is tied to the spawning thread.)
         root = self.template.root
-        self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
+        if self.tables is None:
+            self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
+            self.tables.launch()
         self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
                                          self._deliver_s3_event)
-        self.tables.launch()
         self.objects.launch()
         self._phase("stores launched")
 
@@ -292,15 +288,7 @@ class LocalCloud:
 
     def _lock_data_dir(self) -> None:
         assert self.data_dir is not None
-        handle = (self.data_dir / ".lock").open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise DataDirInUse(f"{self.data_dir} is in use by another frame-metric serve") from None
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._lock = handle
+        self._lock = lock_data_dir(self.data_dir)
 
     def _physical_names(self) -> dict[str, str]:
         """Local names for the template's bucket, tables and state machine (CloudFormation would make

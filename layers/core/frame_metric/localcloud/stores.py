@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import json
 import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,6 +29,67 @@ _PR_SET_PDEATHSIG = 1
 
 class StoreError(RuntimeError):
     pass
+
+
+class DataDirInUse(StoreError):
+    pass
+
+
+def default_data_dir() -> Path:
+    configured = os.environ.get("FRAME_METRIC_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "frame-metric"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def check_port_free(host: str, port: int) -> None:
+    """OSError now if the API's port is taken: fail in a blink, not after the stores have started. (As
+    the HTTP server itself does, connections of a previous run in TIME_WAIT do not count.)"""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def lock_data_dir(data_dir: Path) -> TextIO:
+    """Hold the data directory for this process (released when the handle closes or we die)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / ".lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DataDirInUse(f"{data_dir} is in use by another frame-metric serve") from None
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+@dataclass
+class EarlyTables:
+    """DynamoDB Local launched before the local cloud's heavy imports (boto3, moto, Chalice: seconds
+    of a start-up the JVM would otherwise wait behind), with its data directory already locked."""
+
+    data_dir: Path
+    lock: TextIO
+    tables: TableStore
+
+
+def launch_tables_early(root: Path, data_dir: Path) -> EarlyTables:
+    lock = lock_data_dir(data_dir)
+    tables = TableStore(root, data_dir / "dynamodb", free_port())
+    try:
+        tables.launch()
+    except BaseException:
+        lock.close()
+        raise
+    return EarlyTables(data_dir, lock, tables)
 
 
 def _die_with_parent() -> None:
