@@ -170,8 +170,9 @@ class TableStore(_ChildProcess):
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             storage = ["-dbPath", str(self.directory)]
-        # Tiered compilation stopped at C1 and a small heap: faster start, plenty for one user.
-        command = [_executable("java"), "-XX:TieredStopAtLevel=1", "-Xss1m", "-Xmx1g",
+        # Tiered compilation stopped at C1, the serial collector (no G1 threads and regions to set up)
+        # and a small heap: faster start, plenty for one user.
+        command = [_executable("java"), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss1m", "-Xmx1g",
                    f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
                    "-sharedDb", "-disableTelemetry", "-port", str(self.port), *storage]
         self._spawn(command, cwd=home)
