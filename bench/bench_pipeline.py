@@ -125,7 +125,8 @@ def breakdown(run: dict[str, Any]) -> list[tuple[str, float]]:
     rows: list[tuple[str, float]] = [("upload (presigned PUT to the object store)", run["upload"])]
     mark, previous = run["uploaded_at"], "upload"
     gap_names = {("upload", "UploadTriggerFunction"): "S3 event -> SQS -> trigger",
-                 ("UploadTriggerFunction", "ProbeFunction"): "StartExecution -> first state"}
+                 ("UploadTriggerFunction", "ProbeFunction"):
+                     "StartExecution -> Probe (negative: Probe began before the trigger returned)"}
     phases = defaultdict(list)
     for step, figures in run["phases"]:
         phases[step].append(figures)
