@@ -59,8 +59,20 @@ def test_upload_then_status(server: str, recording: tuple[Path, object]) -> None
 
     status = cli("status", result["video_id"], "--api", server)
     assert status.returncode == 0 and "completed" in status.stdout and "first frame" in status.stdout
-    listing = cli("list", "--api", server)
-    assert result["video_id"] in listing.stdout
+    listing = cli("--api", server, "list")  # a global option before the command is not read as --api-key
+    assert listing.returncode == 0 and result["video_id"] in listing.stdout
+    empty = cli("list", "--api", server, "--status", "cancelled")
+    assert empty.returncode == 0 and empty.stdout.startswith("no cancelled videos")
+
+
+def test_several_uploads_print_in_argument_order(server: str, recording: tuple[Path, object],
+                                                 tmp_path: Path) -> None:
+    names = ["z-first.mp4", "a-second.mp4", "m-third.mp4"]
+    for name in names:
+        (tmp_path / name).write_bytes(recording[0].read_bytes())
+    uploaded = cli("upload", *(str(tmp_path / name) for name in names), "--no-wait", "--json", "--api", server)
+    assert uploaded.returncode == 0, uploaded.stderr
+    assert [status["filename"] for status in json.loads(uploaded.stdout)] == names
 
 
 def test_cli_errors_are_clear(server: str, recording: tuple[Path, object], tmp_path: Path) -> None:
@@ -74,8 +86,12 @@ def test_cli_errors_are_clear(server: str, recording: tuple[Path, object], tmp_p
     assert nothing.returncode == 2 and "no such file" in nothing.stderr
     bad_region = cli("upload", str(recording[0]), "--api", server, "--ignore", "0,0,1")
     assert bad_region.returncode != 0 and "four numbers" in bad_region.stderr, bad_region.stderr
-    unreachable = cli("status", "x", "--api", f"http://127.0.0.1:{free_port()}")
-    assert unreachable.returncode != 0 and "Traceback" not in unreachable.stderr
+    port = free_port()
+    unreachable = cli("status", "x", "--api", f"http://127.0.0.1:{port}")
+    assert unreachable.returncode == 2 and "Traceback" not in unreachable.stderr
+    assert unreachable.stderr.strip() == (f"frame-metric: cannot reach the frame-metric API at http://127.0.0.1:{port} "
+                                          "(connection refused); is it running? start one with `frame-metric serve`, "
+                                          "or name another with --api URL")
 
 
 def test_serve_refuses_a_busy_port(server: str, tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def test_a_repeated_yaml_scenario_on_a_phone_with_recording(
     assert delivered == collected == results["sample_count"] > 10
     for metric in ("app_cpu", "memory_pss", "fps", "battery_level"):
         stats = results["metrics"][metric]
-        assert summary_row(out, metric)[:2] == [str(stats["count"]), f"{stats['avg']:.2f}"]
+        assert summary_row(out, metric)[1:3] == [str(stats["count"]), f"{stats['avg']:.2f}"]
     assert results["metrics"]["memory_pss"]["avg"] == 100.0  # TOTAL 102400 kB in the fake's meminfo
     assert results["metrics"]["battery_level"]["max"] == 87
     assert 40 < results["metrics"]["fps"]["avg"] <= 61  # 60 fps with a hitch every 2 s
@@ -141,12 +141,19 @@ def test_an_ad_hoc_phone_run_that_disconnects_fails_and_keeps_its_samples(
     while api(runner_serve, "GET", f"/runs/{run_id}")["batches"] < 2:
         assert time.monotonic() < deadline and runner.poll() is None
         time.sleep(0.2)
+    device.restart_app(5555)  # the app restarts mid-run: a mark on the timeline and a summary line
+    batches = api(runner_serve, "GET", f"/runs/{run_id}")["batches"]
+    while api(runner_serve, "GET", f"/runs/{run_id}")["batches"] < batches + 2:
+        assert time.monotonic() < deadline and runner.poll() is None
+        time.sleep(0.2)
     device.connected = False  # unplugged
     out, err = runner.communicate(timeout=60)
     assert runner.returncode == 1, out + err
     run = api(runner_serve, "GET", f"/runs/{run_id}")
     assert run["status"] == "failed" and "device emulator-5554 disconnected" in run["failure_reason"]
     results = api(runner_serve, "GET", f"/runs/{run_id}/results")
+    assert "app restarted: pid 4242 -> 5555" in [s["name"] for s in results["segments"]]
+    assert re.search(r"^  app restarted: pid 4242 -> 5555 at \d+\.\d\d s$", out, re.M), out
     delivered, collected = map(int, re.findall(r"sent (\d+) of (\d+) samples", out)[0])
     assert results["sample_count"] == delivered == collected > 0
     assert results["metrics"]["memory_pss"]["count"] >= 1 and "the target went away" in out

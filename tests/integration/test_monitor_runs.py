@@ -174,7 +174,7 @@ def test_since_cursor_polling_and_downsampling(api: str, task: str) -> None:
     send(api, run_id, token, batch(0, marks=[{"t": 0.1, "name": "open feed"}]))
     send(api, run_id, token, batch(1))
     first = requests.get(url, params={"since": 0}, timeout=10).json()
-    assert first["cursor"] == 2 and len(first["series"]["app_cpu"]) == 100
+    assert first["cursor"] == 2 and len(first["series"]["app_cpu"]) == 100 and first["units"] == {"app_cpu": "%"}
     assert first["marks"] == [{"t": 0.1, "name": "open feed"}]
     assert requests.get(url, params={"since": first["cursor"]}, timeout=10).json()["series"] == {}
     send(api, run_id, token, batch(2))
@@ -226,14 +226,14 @@ def test_exports_open_as_csv_and_excel(api: str, task: str) -> None:
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    header = rows.index(["t_s", "metric", "value", "segment"])
+    header = rows.index(["t_s", "metric", "value", "unit", "segment"])
     samples = rows[header + 1:]
-    assert len(samples) == 20 and samples[0][3] == "启动" and samples[-1][3] == "scroll"
+    assert len(samples) == 20 and samples[0][4] == "启动" and samples[-1][4] == "scroll"
     response = requests.get(f"{api}/monitor/runs/{run_id}/export", params={"format": "excel"}, timeout=10)
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     sheets = read_xlsx(response.content)
     assert list(sheets) == ["Summary", "Samples"]
-    assert sheets["Samples"][0] == ["t_s", "metric", "value", "segment"] and len(sheets["Samples"]) == 21
+    assert sheets["Samples"][0] == ["t_s", "metric", "value", "unit", "segment"] and len(sheets["Samples"]) == 21
     assert ["run_id", run_id] in sheets["Summary"]
 
 

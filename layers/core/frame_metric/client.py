@@ -24,6 +24,23 @@ class ApiError(Exception):
         self.detail = detail
 
 
+def unreachable(base_url: str, exc: Exception) -> str:
+    """One line for an API that did not answer: the URL, the cause in words (not urllib3's repr of its
+    connection pool) and what to do about a local one."""
+    text = str(exc)
+    if isinstance(exc, requests.Timeout):
+        cause = "no answer in time"
+    elif "refused" in text.lower():
+        cause = "connection refused"
+    elif "Name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        cause = "unknown host"
+    else:
+        cause = type(exc).__name__
+    hint = ("; is it running? start one with `frame-metric serve`, or name another with --api URL"
+            if "127.0.0.1" in base_url or "localhost" in base_url else "; check --api URL (or $FRAME_METRIC_API)")
+    return f"cannot reach the frame-metric API at {base_url} ({cause}){hint}"
+
+
 def api_error(response: requests.Response) -> ApiError:
     """The error an HTTP answer of 400 or more stands for, with the API's `detail` when it gave one."""
     try:
@@ -74,7 +91,7 @@ class FrameMetricClient:
         try:
             response = self.session.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as exc:
-            raise ApiError(0, f"cannot reach the frame-metric API at {self.base_url}: {exc}") from None
+            raise ApiError(0, unreachable(self.base_url, exc)) from None
         if response.status_code >= 400:
             raise api_error(response)
         return response.json()
@@ -96,7 +113,7 @@ class FrameMetricClient:
                 response = requests.put(ticket["upload_url"], data=_CountingReader(handle, size, on_bytes),
                                         headers=ticket["headers"], timeout=max(self.timeout, 600))
         except requests.RequestException as exc:
-            raise ApiError(0, f"cannot reach the storage endpoint: {exc}") from None
+            raise ApiError(0, f"cannot reach the storage endpoint ({type(exc).__name__}): {str(exc)[:200]}") from None
         if response.status_code >= 300:
             raise ApiError(response.status_code, f"storage refused the upload: {response.text[:300]}")
         return ticket
@@ -146,11 +163,13 @@ class FrameMetricClient:
 
     def export_task(self, task_id: str, file_format: str = "excel") -> tuple[str, bytes]:
         """(file name the server chose, content) of a task's timing data."""
+        return self._download(f"/api/v1/task/{task_id}/export", {"format": file_format})
+
+    def _download(self, path: str, params: dict[str, Any]) -> tuple[str, bytes]:
         try:
-            response = self.session.get(f"{self.base_url}/api/v1/task/{task_id}/export",
-                                        params={"format": file_format}, timeout=self.timeout)
+            response = self.session.get(f"{self.base_url}{path}", params=params, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise ApiError(0, f"cannot reach the frame-metric API at {self.base_url}: {exc}") from None
+            raise ApiError(0, unreachable(self.base_url, exc)) from None
         if response.status_code >= 400:
             raise api_error(response)
         return download_name(response.headers.get("Content-Disposition", "")), response.content
@@ -161,6 +180,35 @@ class FrameMetricClient:
             params = {"wait": int(wait), "since": since}
         return self._call("GET", f"/api/v1/video/{video_id}/progress", params=params,
                           timeout=max(self.timeout, wait + 10))
+
+    # -- review ----------------------------------------------------------------------------------
+
+    def review_pending(self, skip: int = 0, limit: int = 20) -> list[dict[str, Any]]:
+        return self._call("GET", "/api/v1/review/pending", params={"skip": skip, "limit": limit})
+
+    def review(self, video_id: str) -> dict[str, Any]:
+        """The review data of a video, every extracted frame included (`all_frames`)."""
+        return self._call("GET", f"/api/v1/review/{video_id}")
+
+    def review_history(self, video_id: str) -> list[dict[str, Any]]:
+        return self._call("GET", f"/api/v1/review/{video_id}/history")
+
+    def mark(self, video_id: str, first_frame_id: str, last_frame_id: str, reviewer: str,
+             notes: str | None = None) -> dict[str, Any]:
+        return self._call("POST", f"/api/v1/review/{video_id}/mark", json={
+            "first_frame_id": first_frame_id, "last_frame_id": last_frame_id, "reviewer": reviewer,
+            "review_notes": notes})
+
+    # -- device monitoring (reading: profiles, scripts, tasks, runs) -------------------------------
+
+    def monitor(self, path: str, **params: Any) -> Any:
+        """GET /api/v1/monitor{path}, e.g. monitor("/profiles", skip=0, limit=20); None params left out."""
+        return self._call("GET", f"/api/v1/monitor{path}",
+                          params={name: value for name, value in params.items() if value is not None})
+
+    def export_run(self, run_id: str, file_format: str = "csv") -> tuple[str, bytes]:
+        """(file name the server chose, content) of a monitoring run's results and samples."""
+        return self._download(f"/api/v1/monitor/runs/{run_id}/export", {"format": file_format})
 
     def wait(self, video_id: str, on_progress: Callable[[dict[str, Any]], None] = lambda p: None,
              timeout: float = 900.0, interval: float = 0.5) -> dict[str, Any]:

@@ -33,13 +33,37 @@ def test_segments_run_from_mark_to_mark() -> None:
     assert found[0]["metrics"]["fps"]["count"] == 10 and found[1]["metrics"]["fps"]["count"] == 20
 
 
-def test_jank_follows_perfdog() -> None:
-    # 16.7 ms frames, then 100 ms (jank: > 2x mean and > 83.3), then 200 ms after it (big jank needs 2x
-    # the previous mean too: (16.7 + 16.7 + 100) / 3 = 44.5 -> 200 > 89 and > 125).
-    frames = [16.7, 16.7, 16.7, 16.7, 100.0, 16.7, 16.7, 200.0, 90.0]
-    assert results.jank_counts(frames) == {"jank": 2, "big_jank": 1}
-    samples = [(i * 0.1, "frame_time", v) for i, v in enumerate(frames)] + [(0.5, "jank", 3.0)]
-    assert results.run_jank(samples)["jank"] == 5
+def test_jank_is_the_samplers_count_not_rerun_over_frame_time_means() -> None:
+    # frame_time samples are per-read means; the sampler already counted the read's jank over its real
+    # frames. A rerun of PerfDog's rule over the means would count these spikes again.
+    means = [16.7, 16.7, 16.7, 16.7, 100.0, 16.7, 16.7, 200.0, 90.0]
+    samples = sorted([(i * 0.5, "frame_time", v) for i, v in enumerate(means)]
+                     + [(2.0, "jank", 1.0), (3.5, "jank", 1.0), (3.5, "big_jank", 1.0), (4.0, "jank", 0.0)])
+    assert results.run_jank(samples) == {"jank": 2, "big_jank": 1}
+    computed = results.compute(samples, [], {})
+    assert computed["jank"] == {"jank": 2, "big_jank": 1} and computed["metrics"]["jank"]["sum"] == 2
+
+
+def test_unmeasured_jank_is_left_out() -> None:
+    # a local process target: no frames, so no jank rows (not rows of 0) in results, export and compare
+    computed = results.compute([(0.0, "app_cpu", 5.0), (1.0, "app_cpu", 7.0)], [], {})
+    assert computed["jank"] is None and set(computed["metrics"]) == {"app_cpu"}
+    rows = export.summary_rows({"run_id": "r", "task_id": "t", "status": "completed", **computed})
+    assert not any(row and row[0] in ("jank", "big_jank") for row in rows)
+    assert not any(len(row) > 1 and row[1] in ("jank", "big_jank") for row in rows)
+    assert set(results.compare(computed, computed)["metrics"]) == {"app_cpu"}
+    profile = {"items": [{"metric": "jank", "thresholds": [{"stat": "sum", "op": "le", "value": 0}]}]}
+    assert results.compute([(0.0, "app_cpu", 5.0)], [], profile)["verdict"] == "fail"  # no data is no pass
+
+
+def test_units_in_compare_and_export() -> None:
+    computed = results.compute([(0.0, "app_cpu", 5.0), (0.5, "memory_pss", 80.0), (1.0, "fps", 60.0)], [], {})
+    rows = results.compare(computed, computed)["metrics"]
+    assert (rows["app_cpu"]["unit"], rows["memory_pss"]["unit"], rows["fps"]["unit"]) == ("%", "MB", "fps")
+    summary = export.summary_rows({"run_id": "r", "task_id": "t", "status": "completed", **computed})
+    header = summary.index(["segment", "metric", "unit", *export.STATS])
+    assert summary[header + 1][:3] == ["(whole run)", "app_cpu", "%"]
+    assert export.SAMPLE_HEADER == ["t_s", "metric", "value", "unit", "segment"]
 
 
 def test_verdict_names_the_failing_items() -> None:
@@ -126,10 +150,10 @@ def test_csv_export_has_bom_summary_and_samples() -> None:
     text = export.to_csv(result, samples, marks)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert ["verdict", "fail"] in rows and rows[rows.index(["verdict", "fail"]) + 4][0] == "failed"
+    assert ["verdict", "fail"] in rows and rows[rows.index(["verdict", "fail"]) + 2][0] == "failed"
     header = rows.index(export.SAMPLE_HEADER)
     assert len(rows) - header - 1 == len(samples)
-    assert rows[header + 1][3] == "冷启动" and rows[-1][3] == "scroll"
+    assert rows[header + 1][3:] == ["%", "冷启动"] and rows[-1][4] == "scroll"
 
 
 def test_excel_export_opens() -> None:
@@ -138,7 +162,7 @@ def test_excel_export_opens() -> None:
     sheets = read_sheets(data)
     assert list(sheets) == ["Summary", "Samples"]
     assert sheets["Samples"][0] == export.SAMPLE_HEADER and len(sheets["Samples"]) == len(samples) + 1
-    assert sheets["Samples"][1] == [0.0, "app_cpu", 0.0, "冷启动"]
+    assert sheets["Samples"][1] == [0.0, "app_cpu", 0.0, "%", "冷启动"]
     assert ["run_id", "r1"] in sheets["Summary"]
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book["Samples"].freeze_panes == "A2"

@@ -19,6 +19,15 @@ EXIT_MARK = "; echo X4EXIT:$?"  # adbutils' shell2 (v1) appends this to learn th
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 
 
+GFX_HEADER_ANDROID9 = ("Flags,IntendedVsync,Vsync,OldestInputEvent,NewestInputEvent,HandleInputStart,AnimationStart,"
+                       "PerformTraversalsStart,DrawStart,SyncQueued,SyncStart,IssueDrawCommandsStart,SwapBuffers,"
+                       "FrameCompleted,DequeueBufferDuration,QueueBufferDuration")
+GFX_HEADER_ANDROID12 = ("Flags,FrameTimelineVsyncId,IntendedVsync,Vsync,InputEventId,HandleInputStart,AnimationStart,"
+                        "PerformTraversalsStart,DrawStart,FrameDeadline,SyncQueued,SyncStart,IssueDrawCommandsStart,"
+                        "SwapBuffers,FrameCompleted,DequeueBufferDuration,QueueBufferDuration,GpuCompleted,"
+                        "SwapBuffersCompleted,DisplayPresentTime")
+
+
 @dataclass
 class Phone:
     """Scripted device state. Counters advance by wall time since `start`, like a busy app at 25% of
@@ -42,9 +51,15 @@ class Phone:
     recordings: dict[int, threading.Event] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     pid_start: float = 0.0
+    # set: the phone's clock stands at this many seconds (a test moves it), instead of following wall time
+    clock_s: float | None = None
+    # set: the app presents exactly these frames (ns on the phone's clock), instead of 60 fps with hitches
+    frames_ns: list[int] | None = None
+    gfx_header: str = GFX_HEADER_ANDROID9
+    vanish_after_pidof: bool = False  # the app dies right after the next `pidof` answers
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.start
+        return self.clock_s if self.clock_s is not None else time.monotonic() - self.start
 
     def restart_app(self, new_pid: int) -> None:
         self.pid, self.pid_start = new_pid, self.elapsed()
@@ -71,13 +86,16 @@ class Phone:
         from 1.00 to 1.15 s of every 2 s; then a frame whose fence is still pending (INT64_MAX)."""
         frame, now_ns = 16_666_667, int(self.elapsed() * 1e9)
         rows: list[str] = []
+        if self.frames_ns is not None:
+            rows = [f"{t - 5000}\t{t}\t{t - 9000}" for t in self.frames_ns if t <= now_ns][-127:]
         n = now_ns // frame
-        while n >= 0 and len(rows) < 127:
+        while self.frames_ns is None and n >= 0 and len(rows) < 127:
             t = n * frame + 1  # +1: present time 0 means "empty slot"
             if not 1_000_000_000 <= t % 2_000_000_000 < 1_150_000_000:
                 rows.append(f"{t - 5000}\t{t}\t{t - 9000}")
             n -= 1
-        rows.reverse()
+        if self.frames_ns is None:
+            rows.reverse()
         rows = ["0\t0\t0"] * (127 - len(rows)) + rows
         pending = 2**63 - 1
         return "16666667\n" + "\n".join(rows) + f"\n{pending}\t{pending}\t{pending}\n\n"
@@ -91,16 +109,23 @@ class Phone:
         return SF_LIST.replace("com.example.app/com.example.app.MainActivity#1", self.layer())
 
     def gfxinfo(self) -> str:
-        """framestats: the last 120 frames of HWUI, 30 fps, FrameCompleted 8 ms after IntendedVsync."""
+        """framestats under `gfx_header` (filled by column name): the last 120 frames of HWUI, 30 fps,
+        FrameCompleted 8 ms after IntendedVsync."""
+        if self.pid is None:
+            return f"No process found for: {self.package}\n"
         frame, now_ns = 33_333_333, int(self.elapsed() * 1e9)
         newest = now_ns // frame
-        rows = [f"0,{n * frame},{n * frame},{2**63 - 1},0," + ",".join([str(n * frame + 1)] * 8)
-                + f",{n * frame + 8_000_000},0,0," for n in range(max(0, newest - 119), newest + 1)]
-        return ("** Graphics info for pid 4242 [com.example.app] **\n\n---PROFILEDATA---\n"
-                "Flags,IntendedVsync,Vsync,OldestInputEvent,NewestInputEvent,HandleInputStart,AnimationStart,"
-                "PerformTraversalsStart,DrawStart,SyncQueued,SyncStart,IssueDrawCommandsStart,SwapBuffers,"
-                "FrameCompleted,DequeueBufferDuration,QueueBufferDuration,\n"
-                + "\n".join(rows) + "\n---PROFILEDATA---\n")
+        columns = self.gfx_header.split(",")
+        special = {"Flags": 0, "FrameTimelineVsyncId": -1, "OldestInputEvent": 2**63 - 1, "NewestInputEvent": 0,
+                   "InputEventId": 0, "DequeueBufferDuration": 0, "QueueBufferDuration": 0, "DisplayPresentTime": -1}
+        rows = []
+        for n in range(max(0, newest - 119), newest + 1):
+            start = n * frame
+            cells = {name: special.get(name, start + 1) for name in columns}
+            cells.update(IntendedVsync=start, Vsync=start, FrameCompleted=start + 8_000_000)
+            rows.append(",".join(str(cells[name]) for name in columns) + ",")
+        return (f"** Graphics info for pid {self.pid} [{self.package}] **\n\n---PROFILEDATA---\n"
+                f"{self.gfx_header},\n" + "\n".join(rows) + "\n---PROFILEDATA---\n")
 
     def net(self) -> str:
         rx, tx = int(self.elapsed() * 102_400), int(self.elapsed() * 10_240)  # 100 KB/s, 10 KB/s
@@ -109,15 +134,21 @@ class Phone:
                 f"3 wlan0 0x7fff {self.uid} 0 {rx} 10 {tx} 5\n"
                 f"4 wlan0 0x0 1000 0 999 1 999 1\n")
 
-    def meminfo(self) -> str:
-        return MEMINFO_Q.replace("PID_HERE", str(self.pid))
+    def meminfo(self, pid: str) -> str:
+        return MEMINFO_Q.replace("PID_HERE", pid) if pid == str(self.pid) else f"No process found for: {pid}\n"
+
+    def _vanish(self, answer: tuple[str, int]) -> tuple[str, int]:
+        """`pidof` answered; with vanish_after_pidof the app ends right after (a race the sampler must name)."""
+        if self.vanish_after_pidof:
+            self.vanish_after_pidof, self.pid = False, None
+        return answer
 
     def run(self, cmd: str) -> tuple[str | bytes, int]:
         """The output and exit code of one shell command."""
         pid = str(self.pid)
         table: list[tuple[str, Callable[[re.Match[str]], str | bytes | tuple[str, int]]]] = [
             (r"pidof (\S+)", lambda m: ("/system/bin/sh: pidof: not found", 127) if not self.has_pidof else
-             (pid, 0) if self.pid and m[1] == self.package else ("", 1)),
+             self._vanish((pid, 0)) if self.pid and m[1] == self.package else ("", 1)),
             (r"ps", lambda m: "USER     PID   PPID  VSIZE  RSS     WCHAN    PC         NAME\n"
              f"u0_a88    {pid}   201   1634532 128712 ffffffff 00000000 S {self.package}\n"),
             (r"cat /proc/stat", lambda m: self.proc_stat()),
@@ -128,7 +159,7 @@ class Phone:
             (r"ls /proc/(\d+)/fd.*", lambda m: "\n".join(str(i) for i in range(120))),
             (r"cat /proc/net/xt_qtaguid/stats", lambda m: self.net() if self.qtaguid else
              ("cat: /proc/net/xt_qtaguid/stats: No such file or directory", 1)),
-            (r"dumpsys meminfo (\d+)", lambda m: self.meminfo()),
+            (r"dumpsys meminfo (\d+)", lambda m: self.meminfo(m[1])),
             (r"dumpsys SurfaceFlinger --list", lambda m: self.sf_list()),
             (r"dumpsys gfxinfo (\S+) framestats", lambda m: self.gfxinfo()),
             (r"dumpsys SurfaceFlinger --latency (.*)", lambda m: self.sf_latency() if shlex.split(m[1])

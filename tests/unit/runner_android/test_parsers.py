@@ -118,14 +118,32 @@ def test_fps_needs_two_frames() -> None:
     assert p.fps([5]) is None
 
 
-def test_gfxinfo_framestats() -> None:
-    frames = p.parse_gfxinfo_framestats(fixture("gfxinfo_framestats_android10.txt"))
+# Every header AOSP's FrameInfoNames (libs/hwui/FrameInfo.cpp) has had: 6 (14 columns), 9 (16), 10 (17),
+# 12 (FrameTimelineVsyncId second, 20), 13 (21), 14 (23), 15 (24), 16 (25)
+GFX_VERSIONS = ["android6", "android9", "android10", "android12", "android13", "android14", "android15",
+                "android16"]
+
+
+@pytest.mark.parametrize("version", GFX_VERSIONS)
+def test_gfxinfo_framestats_every_android_version(version: str) -> None:
+    text = fixture(f"gfxinfo_framestats_{version}.txt")
+    frames = p.parse_gfxinfo_framestats(text)
     assert frames is not None
     # the Flags=1 row is dropped, its duplicate with Flags=0 kept once
     assert frames.present_ns == [2416008000000, 2416024666666, 2416041333332, 2416058000000]
-    newer = p.parse_gfxinfo_framestats(fixture("gfxinfo_framestats_android10.txt"), after_ns=2416024666666)
+    newer = p.parse_gfxinfo_framestats(text, after_ns=2416024666666)
     assert newer is not None and newer.present_ns == [2416041333332, 2416058000000]
+
+
+def test_gfxinfo_columns_by_name_not_position() -> None:
+    text = "---PROFILEDATA---\nFrameCompleted,Vsync,Flags,\n500,1,0\n700,2,4\n900,3,0\n---PROFILEDATA---\n"
+    frames = p.parse_gfxinfo_framestats(text)
+    assert frames is not None and frames.present_ns == [500, 900]
+
+
+def test_gfxinfo_without_frames() -> None:
     assert p.parse_gfxinfo_framestats("No process found for: com.example.app") is None
+    assert p.parse_gfxinfo_framestats("---PROFILEDATA---\nFlags,Unknown\n1,2\n") is None  # no FrameCompleted
 
 
 @pytest.mark.parametrize("name, layer", [

@@ -150,3 +150,96 @@ def test_pid_from_ps_without_pidof(device: adbutils.AdbDevice, phone: Phone) -> 
     sampler = AndroidSampler(device, phone.package)
     assert values(sampler.read({"threads"}, RunClock())) == {"threads": 57}
     assert sampler.pid == 4242 and "ps" in phone.commands
+
+
+def _frames_with_known_jank() -> tuple[list[int], int, int]:
+    """60 fps from 0.1 s with five long frames among them: by PerfDog's rule (longer than 2x the mean of
+    the 3 before and than 83.3 ms; big: than 125 ms) 5 jank, 4 of them big."""
+    long_frames = {40: 100.0, 80: 150.0, 120: 200.0, 160: 300.0, 200: 130.0}
+    t, times = 0.1e9, []
+    for index in range(260):
+        t += long_frames.get(index, 1000 / 60) * 1e6
+        times.append(int(t))
+    return times, 5, 4
+
+
+def test_jank_counted_once_over_real_frame_times(device: adbutils.AdbDevice, phone: Phone) -> None:
+    from frame_metric.monitor import results
+
+    phone.frames_ns, want_jank, want_big = _frames_with_known_jank()
+    phone.clock_s = 0.05
+    sampler = AndroidSampler(device, phone.package)
+    clock, samples = RunClock(), []
+    wanted = {"fps", "frame_time", "jank", "big_jank", "stutter"}
+    sampler.read(wanted, clock)  # the baseline: no frame yet
+    while phone.clock_s < 6.0:  # reads every 0.37 s: some long frames straddle two reads
+        phone.clock_s += 0.37
+        samples += [(s.t, s.metric, s.value) for s in sampler.read(wanted, clock)]
+    assert sum(v for _, m, v in samples if m == "jank") == want_jank
+    assert sum(v for _, m, v in samples if m == "big_jank") == want_big
+    profile = {"items": [{"metric": "jank", "thresholds": [{"stat": "sum", "op": "le", "value": want_jank}]}]}
+    computed = results.compute(samples, [], profile)
+    assert computed["jank"] == {"jank": want_jank, "big_jank": want_big}  # not rerun over frame_time means
+    assert computed["metrics"]["jank"]["sum"] == want_jank and computed["verdict"] == "pass"
+    stricter = {"items": [{"metric": "jank", "thresholds": [{"stat": "sum", "op": "lt", "value": want_jank}]}]}
+    assert results.compute(samples, [], stricter)["verdict"] == "fail"
+
+
+def test_gfxinfo_fallback_reads_the_android12_header(device: adbutils.AdbDevice, phone: Phone) -> None:
+    from tests.unit.runner_android.fake_adb import GFX_HEADER_ANDROID12
+
+    phone.sf_layer, phone.gfx_header = False, GFX_HEADER_ANDROID12
+    sampler = AndroidSampler(device, phone.package)
+    clock = RunClock()
+    sampler.read({"fps"}, clock)
+    time.sleep(0.5)
+    got = values(sampler.read({"fps", "frame_time", "jank"}, clock))
+    assert got["fps"] == pytest.approx(30, abs=3) and got["frame_time"] == pytest.approx(33.3, abs=1)
+    assert got["jank"] == 0
+
+
+def test_an_app_restart_is_a_mark(device: adbutils.AdbDevice, phone: Phone) -> None:
+    sampler = AndroidSampler(device, phone.package)
+    clock = RunClock()
+    sampler.read({"memory_pss"}, clock)
+    assert sampler.take_marks() == []
+    phone.restart_app(5555)
+    sampler.read({"memory_pss"}, clock)
+    marks = sampler.take_marks()
+    assert [m.name for m in marks] == ["app restarted: pid 4242 -> 5555"] and marks[0].t > 0
+    assert sampler.take_marks() == []  # taken once
+    phone.pid = None
+    sampler.read({"memory_pss"}, clock)
+    phone.pid = 6000
+    sampler.read({"memory_pss"}, clock)
+    assert [m.name for m in sampler.take_marks()] == ["app gone: pid 5555 no longer running",
+                                                      "app restarted: pid 5555 -> 6000"]
+
+
+def test_a_pid_gone_between_pidof_and_dumpsys_is_named(device: adbutils.AdbDevice, phone: Phone,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    sampler = AndroidSampler(device, phone.package)
+    clock = RunClock()
+    phone.vanish_after_pidof = True
+    with caplog.at_level(logging.WARNING):
+        got = values(sampler.read({"memory_pss", "threads"}, clock))
+    assert got == {}
+    assert "pid 4242 ended while it was read (the app is no longer running)" in caplog.text
+    assert "no TOTAL PSS" not in caplog.text  # not blamed on the output format
+    assert [m.name for m in sampler.take_marks()] == ["app gone: pid 4242 no longer running"]
+    assert not any(c.startswith("cat /proc/None") for c in phone.commands)
+
+
+def test_each_new_kind_of_failure_is_reported(device: adbutils.AdbDevice, phone: Phone,
+                                              caplog: pytest.LogCaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    sampler = AndroidSampler(device, phone.package)
+    clock = RunClock()
+    monkeypatch.setattr(phone, "meminfo", lambda pid: "Permission Denial: can't dump meminfo\n")
+    with caplog.at_level(logging.WARNING):
+        sampler.read({"memory_pss"}, clock)
+        sampler.read({"memory_pss"}, clock)  # the same failure again: not repeated
+        phone.vanish_after_pidof = True
+        sampler.read({"memory_pss"}, clock)  # a new kind of failure of the same source: reported
+    assert caplog.text.count("no TOTAL PSS") == 1
+    assert "pid 4242 ended while it was read" in caplog.text

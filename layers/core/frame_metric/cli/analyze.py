@@ -8,14 +8,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from frame_metric.analysis import AnalysisOptions, AnalysisResult, Region, VideoAnalysisError, analyze_video
+if TYPE_CHECKING:  # the analysis (numpy, PyAV) is imported when a video is analysed, not for --help
+    from frame_metric.analysis import AnalysisResult, Region
 
 EXIT_ANALYSIS_ERROR = 2
 
 
 def _region(text: str) -> Region:
+    from frame_metric.analysis import Region
+
     try:
         return Region.parse(text)
     except ValueError as exc:
@@ -92,6 +95,8 @@ def summary(result: AnalysisResult) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from frame_metric.analysis import AnalysisOptions, VideoAnalysisError, analyze_video
+
     options = AnalysisOptions(ignore=tuple(args.ignore), ignore_status_bar=not args.keep_status_bar)
     try:
         result = analyze_video(args.video, options, segment_frames=args.segment_frames, workers=args.workers)

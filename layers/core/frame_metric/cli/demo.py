@@ -8,9 +8,6 @@ import tempfile
 from pathlib import Path
 
 from frame_metric.cli.output import describe_result, fail
-from frame_metric.cli.videos import upload_and_wait
-from frame_metric.client import FrameMetricClient
-from frame_metric.runner.demo import run_local_demo
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -21,7 +18,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from frame_metric.cli.videos import upload_and_wait
+    from frame_metric.client import FrameMetricClient
     from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions
+    from frame_metric.runner.demo import run_local_demo
 
     with tempfile.TemporaryDirectory(prefix="frame-metric-demo-") as scratch:
         truth = None

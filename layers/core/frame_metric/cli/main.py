@@ -1,32 +1,41 @@
-"""`frame-metric`: serve the local cloud, upload and follow videos, analyse a file, run the demo."""
+"""`frame-metric`: serve the local cloud, upload and follow videos, analyse a file, review results, run
+and inspect device monitoring, make QR codes. `frame-metric COMMAND --help` for each command."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 
 from frame_metric import __version__
-from frame_metric.cli import analyze, demo, serve, tasks, videos
-from frame_metric.cli import qr as qr_cli
-from frame_metric.cli import run as run_cli
+from frame_metric.cli.common import Parser, add_global_options, spread_global_options
+
+# One line per command module (frame_metric/cli/<name>.py with `register(commands)`), in --help order.
+# All are imported on every call to build the parser, so a command module keeps its heavy imports
+# (requests, the runner, the analysis, boto3...) inside its handlers: `--help` stays a few tens of ms.
+COMMAND_MODULES = (
+    "serve",
+    "videos",
+    "analyze",
+    "review",
+    "tasks",
+    "run",
+    "monitor",
+    "demo",
+    "qr",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="frame-metric", description=__doc__)
+    parser = Parser(prog="frame-metric", description=__doc__)
     parser.add_argument("--version", action="version", version=f"frame-metric {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens inside")
-    parser.add_argument("--api-key", default=None,
-                        help="API key sent as x-api-key (default: $FRAME_METRIC_API_KEY); `serve` requires it")
+    add_global_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    serve.register(commands)
-    videos.register(commands)
-    analyze.register(commands)
-    demo.register(commands)
-    run_cli.register(commands)
-    tasks.register(commands)
-    qr_cli.register(commands)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"frame_metric.cli.{name}").register(commands)
+    spread_global_options(parser)
     return parser
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def print_json(value: Any) -> None:
@@ -18,10 +24,46 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
+def ms(seconds: float | None) -> str:
+    """A duration the API gives in seconds, as testers read it."""
+    return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
+
+
+def save_download(name: str, content: bytes, output: Path | None) -> Path:
+    """Write a file the API sent (its own name, cleaned again so a hostile server stays out of other
+    folders) to `output`, a file or a folder (default: here). Returns where it went."""
+    from frame_metric.tasks.export import safe_stem
+
+    stem, dot, extension = name.rpartition(".")
+    local_name = f"{safe_stem(stem)}{dot}{extension}" if dot else safe_stem(name)
+    target = output or Path(local_name)
+    if target.is_dir():
+        target = target / local_name
+    target.write_bytes(content)
+    return target
+
+
+def guarded(action: Handler) -> Handler:
+    """A command whose API refusals (and an unreachable API) end as one line on stderr, exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        from frame_metric.client import ApiError
+
+        try:
+            return int(action(args) or 0)
+        except ApiError as exc:
+            return fail(exc.detail)
+
+    run.__doc__, run.__name__ = action.__doc__, action.__name__
+    return run
+
+
 class ProcessingBar:
     """One bar per video, 0-100 %, its label the pipeline's current step."""
 
     def __init__(self, label: str) -> None:
+        from tqdm import tqdm
+
         self.label = label
         self.bar = tqdm(total=100, desc=label, file=sys.stderr, bar_format="{desc} {percentage:3.0f}%|{bar}|")
 
@@ -35,6 +77,8 @@ class ProcessingBar:
 
 
 def upload_bar(label: str, size: int) -> tqdm:
+    from tqdm import tqdm
+
     return tqdm(total=size, desc=f"upload {label}", unit="B", unit_scale=True, unit_divisor=1024,
                 file=sys.stderr)
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
-import requests
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from frame_metric.cli.output import fail
-from frame_metric.client import ApiError, api_error
-from frame_metric.errors import FrameMetricError
-from frame_metric.qr import Level, PictureQRCodeRequest, QRCodeRequest, QrImage, QrService
+
+if TYPE_CHECKING:
+    from frame_metric.qr import QrImage
+
+LEVELS = ("L", "M", "Q", "H")  # frame_metric.qr.Level, not imported for --help (tests check they agree)
 
 KINDS = {"simple": "a plain QR code (PNG)",
          "artistic": "a QR code blended into a PNG/JPEG/BMP picture (PNG)",
@@ -50,12 +49,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                             help=f"where to write it (default: qrcode.{'gif' if kind == 'animated' else 'png'})")
         parser.add_argument("--version", dest="qr_version", type=_version, metavar="1-40",
                             help="QR version (default: the smallest that holds the words)")
-        parser.add_argument("--level", choices=[level.value for level in Level], default="H",
+        parser.add_argument("--level", choices=LEVELS, default="H",
                             help="error correction level (default H)")
         parser.add_argument("--contrast", type=_factor, default=1.0, help="picture contrast 0.1-3.0 (default 1.0)")
         parser.add_argument("--brightness", type=_factor, default=1.0,
                             help="picture brightness 0.1-3.0 (default 1.0)")
-        parser.add_argument("--api", metavar="URL", help="have this frame-metric API make it (default: here)")
         parser.set_defaults(handler=run_qr)
 
 
@@ -70,6 +68,8 @@ def _fields(args: argparse.Namespace, words: str) -> dict[str, Any]:
 
 
 def _here(kind: str, fields: dict[str, Any], picture: Path | None) -> QrImage:
+    from frame_metric.qr import PictureQRCodeRequest, QRCodeRequest, QrService
+
     service = QrService()
     if kind == "simple":
         return service.simple(QRCodeRequest(**fields))
@@ -80,6 +80,10 @@ def _here(kind: str, fields: dict[str, Any], picture: Path | None) -> QrImage:
 
 def _remote(api: str, kind: str, fields: dict[str, Any], picture: Path | None) -> tuple[bytes, str, str]:
     """The image, its version and level, from the API."""
+    import requests
+
+    from frame_metric.client import ApiError, api_error, unreachable
+
     url = f"{api.rstrip('/')}/api/v1/qr/{kind}"
     # API Gateway returns the image's bytes (not base64 text) when the first Accept value is binary.
     accept = {"Accept": "image/gif" if kind == "animated" else "image/png"}
@@ -93,13 +97,18 @@ def _remote(api: str, kind: str, fields: dict[str, Any], picture: Path | None) -
                 response = requests.post(url, data=form, files={"picture": (picture.name, handle)}, headers=accept,
                                          timeout=120)
     except requests.RequestException as exc:
-        raise ApiError(0, f"cannot reach the frame-metric API at {api}: {exc}") from None
+        raise ApiError(0, unreachable(api, exc)) from None
     if response.status_code >= 400:
         raise api_error(response)
     return response.content, response.headers.get("X-QR-Version", "?"), response.headers.get("X-QR-Level", "?")
 
 
 def run_qr(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from frame_metric.client import ApiError
+    from frame_metric.errors import FrameMetricError
+
     words = sys.stdin.read().rstrip("\n") if args.words == "-" else args.words
     picture: Path | None = getattr(args, "picture", None)
     if picture is not None and not picture.is_file():

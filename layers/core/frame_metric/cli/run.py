@@ -18,19 +18,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from frame_metric.cli.common import api_url
 from frame_metric.cli.output import fail
-from frame_metric.client import ApiError, default_api_url
-from frame_metric.runner.api import MonitorApi
-from frame_metric.runner.setup import create_adhoc_task
-from frame_metric.runner.task import DEFAULT_SCREENSHOTS, DEFAULT_SPOOL, run_task
+
+# as runner/task.py has them; repeated here so `--help` does not import the runner
+DEFAULT_SPOOL = Path.home() / ".frame-metric" / "spool"
+DEFAULT_SCREENSHOTS = Path("frame-metric-screenshots")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run a monitoring task here: sample the target while its script plays",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("task_id", nargs="?", help="the task to run (omit with --script/--profile for an ad hoc run)")
-    run.add_argument("--api", default=default_api_url(),
-                     help="API base URL (default: $FRAME_METRIC_API or http://127.0.0.1:8000)")
     run.add_argument("--device", help="adb serial of the device (android targets; default: the task's)")
     run.add_argument("--driver", choices=("auto", "adb", "u2"), default="auto",
                      help="how android steps are played: u2 = uiautomator2 (pip install 'frame-metric[android]'), "
@@ -78,6 +77,12 @@ def _adhoc_target(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from frame_metric.client import ApiError
+    from frame_metric.runner.api import MonitorApi
+    from frame_metric.runner.setup import create_adhoc_task
+    from frame_metric.runner.task import run_task
+
+    api = api_url(args)
     if args.record_segment is not None and not 1 <= args.record_segment <= 180:
         return fail(f"--record-segment must be between 1 and 180 seconds, got {args.record_segment}")
     if not 1 <= args.repeat <= 1000:
@@ -85,7 +90,7 @@ def run_command(args: argparse.Namespace) -> int:
     if args.resend:
         from frame_metric.runner.core import resend
 
-        return resend(args.api, args.resend, args.spool_dir)
+        return resend(api, args.resend, args.spool_dir)
     target = _adhoc_target(args)
     task_id = args.task_id
     if task_id is None:
@@ -95,11 +100,11 @@ def run_command(args: argparse.Namespace) -> int:
         if args.script is not None and not args.script.is_file():
             return fail(f"no such file: {args.script}")
         try:
-            task_id = create_adhoc_task(MonitorApi(args.api), args.script, args.profile, target, args.duration,
+            task_id = create_adhoc_task(MonitorApi(api), args.script, args.profile, target, args.duration,
                                         args.repeat)
         except ApiError as exc:
             return fail(f"cannot set up the ad hoc run: {exc.detail}")
     elif target is not None or args.script is not None or args.profile or args.repeat != 1:
         return fail("a TASK_ID already names its target, script and profile; drop the ad hoc options")
-    return run_task(args.api, task_id, device=args.device, record=args.record, spool_dir=args.spool_dir,
+    return run_task(api, task_id, device=args.device, record=args.record, spool_dir=args.spool_dir,
                     driver=args.driver, screenshots=args.screenshots, segment_seconds=args.record_segment)

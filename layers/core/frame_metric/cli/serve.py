@@ -14,7 +14,11 @@ from frame_metric.cli.output import fail
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    serve = commands.add_parser("serve", help="run the embedded local cloud and the API on this machine")
+    serve = commands.add_parser(
+        "serve", help="run the embedded local cloud and the API on this machine",
+        description="Run the embedded local cloud and the API until Ctrl-C. With --api-key KEY (or "
+                    "$FRAME_METRIC_API_KEY) every call but sample ingest must carry it as x-api-key, as the "
+                    "deployed API does; without one it is open, and listens on loopback only.")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
     serve.add_argument("--aws-port", type=int, default=0,
@@ -22,9 +26,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--data-dir", type=Path, default=None,
                        help="where videos, tables and objects are kept (default: $FRAME_METRIC_DATA_DIR or "
                             "~/.local/share/frame-metric)")
-    serve.add_argument("--api-key", dest="serve_api_key", default=None,
-                       help="require this key as x-api-key on every call but sample ingest, as the deployed API "
-                            "does (default: $FRAME_METRIC_API_KEY; none: open, loopback only)")
     serve.set_defaults(handler=run_serve)
 
 
@@ -45,7 +46,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from frame_metric.localcloud.template import project_root
 
     data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
-    api_key = args.serve_api_key or os.environ.get(API_KEY_ENV) or None
+    api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
     try:
         check_bind(args.host, api_key)
         if args.port:

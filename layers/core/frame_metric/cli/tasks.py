@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from frame_metric.cli.output import fail, print_json
-from frame_metric.client import ApiError, FrameMetricClient, default_api_url
-from frame_metric.tasks.export import safe_stem
+from frame_metric.cli.common import api_url
+from frame_metric.cli.output import guarded, ms, print_json, save_download
 
-
-def _ms(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1000:.1f} ms"
-
-
-def _api(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--api", default=default_api_url(),
-                        help="API base URL (default: $FRAME_METRIC_API or http://127.0.0.1:8000)")
+if TYPE_CHECKING:
+    from frame_metric.client import FrameMetricClient
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -28,40 +22,34 @@ def register(commands: argparse._SubParsersAction) -> None:
     create.add_argument("name")
     create.add_argument("--description")
     create.add_argument("--user", help="created_by")
-    _api(create)
     create.set_defaults(handler=run_create)
 
     listing = actions.add_parser("list", help="list tasks, newest first")
     listing.add_argument("--user")
     listing.add_argument("--skip", type=int, default=0)
     listing.add_argument("--limit", type=int, default=20)
-    _api(listing)
     listing.set_defaults(handler=run_list)
 
     show = actions.add_parser("show", help="a task with its videos")
     show.add_argument("task_id")
     show.add_argument("--json", action="store_true")
-    _api(show)
     show.set_defaults(handler=run_show)
 
     add = actions.add_parser("add", help="add completed videos to a task")
     add.add_argument("task_id")
     add.add_argument("video_ids", nargs="+", metavar="VIDEO_ID")
     add.add_argument("--notes")
-    _api(add)
     add.set_defaults(handler=run_add)
 
     remove = actions.add_parser("remove", help="remove a video from a task")
     remove.add_argument("task_id")
     remove.add_argument("video_id")
-    _api(remove)
     remove.set_defaults(handler=run_remove)
 
     stats = actions.add_parser("stats", help="a task's statistics")
     stats.add_argument("task_id")
     stats.add_argument("--recalculate", action="store_true", help="recompute before showing")
     stats.add_argument("--json", action="store_true")
-    _api(stats)
     stats.set_defaults(handler=run_stats)
 
     export = actions.add_parser("export", help="download the timing data as .xlsx or .csv")
@@ -69,40 +57,35 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=["excel", "csv"], default="excel")
     export.add_argument("-o", "--output", type=Path,
                         help="file or folder to write (default: the server's file name, here)")
-    _api(export)
     export.set_defaults(handler=run_export)
 
 
 def _client(args: argparse.Namespace) -> FrameMetricClient:
-    return FrameMetricClient(args.api)
+    from frame_metric.client import FrameMetricClient
+
+    return FrameMetricClient(api_url(args))
 
 
-def _guarded(action: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return int(action(args) or 0)
-        except ApiError as exc:
-            return fail(exc.detail)
-
-    return run
-
-
-@_guarded
+@guarded
 def run_create(args: argparse.Namespace) -> int:
     task = _client(args).create_task(args.name, args.description, args.user)
     print(f"{task['id']}  {task['name']}  {task['status']}")
     return 0
 
 
-@_guarded
+@guarded
 def run_list(args: argparse.Namespace) -> int:
-    for task in _client(args).list_tasks(args.user, args.skip, args.limit):
-        average = _ms(task["avg_duration"])
+    found = _client(args).list_tasks(args.user, args.skip, args.limit)
+    if not found:
+        print("no timing tasks" + (f" of {args.user}" if args.user else "")
+              + " (create one with: frame-metric task create NAME)")
+    for task in found:
+        average = ms(task["avg_duration"])
         print(f"{task['id']}  {task['status']:<10} {task['total_videos']:>3} videos  avg {average:>10}  {task['name']}")
     return 0
 
 
-@_guarded
+@guarded
 def run_show(args: argparse.Namespace) -> int:
     task = _client(args).task(args.task_id)
     if args.json:
@@ -111,27 +94,27 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{task['id']}  {task['name']}  {task['status']}  {task['total_videos']} videos")
     for video in task["videos"]:
         print(f"  {video['order']:>3}. {video['video_id']}  {video['video_status'] or 'missing':<10}"
-              f" {_ms(video['duration']):>10}  {video['video_filename'] or ''}")
+              f" {ms(video['duration']):>10}  {video['video_filename'] or ''}")
     return 0
 
 
-@_guarded
+@guarded
 def run_add(args: argparse.Namespace) -> int:
     result = _client(args).add_to_task(args.task_id, args.video_ids, args.notes)
     print(f"added {result['added_count']}" + (f", already in the task: {len(result['already_in_task'])}"
                                               if result.get("already_in_task") else ""))
     for failed in result["failed_videos"]:
-        fail(f"{failed['video_id']}: {failed['reason']}")
+        print(f"frame-metric: {failed['video_id']}: {failed['reason']}", file=sys.stderr)
     return 1 if result["failed_videos"] else 0
 
 
-@_guarded
+@guarded
 def run_remove(args: argparse.Namespace) -> int:
     print(_client(args).remove_from_task(args.task_id, args.video_id)["message"])
     return 0
 
 
-@_guarded
+@guarded
 def run_stats(args: argparse.Namespace) -> int:
     stats = _client(args).task_statistics(args.task_id, args.recalculate)
     if args.json:
@@ -140,20 +123,12 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"{stats['task_name']}  {stats['status']}: {stats['total_videos']} videos, {stats['completed_videos']} "
           f"completed, {stats['processing_videos']} processing, {stats['failed_videos']} failed")
     for label in ("avg", "median", "p90", "min", "max", "stddev", "total"):
-        print(f"  {label:<7} {_ms(stats[f'{label}_duration']):>12}")
+        print(f"  {label:<7} {ms(stats[f'{label}_duration']):>12}")
     print(f"  frames  {stats['total_frames']} (avg {stats['avg_frames_per_video'] or 0:.1f} per video)")
     return 0
 
 
-@_guarded
+@guarded
 def run_export(args: argparse.Namespace) -> int:
-    name, content = _client(args).export_task(args.task_id, args.format)
-    # The server's name is safe already; cleaning it again keeps a hostile server out of other folders.
-    stem, dot, extension = name.rpartition(".")
-    local_name = f"{safe_stem(stem)}{dot}{extension}" if dot else safe_stem(name)
-    target = args.output or Path(local_name)
-    if target.is_dir():
-        target = target / local_name
-    target.write_bytes(content)
-    print(target)
+    print(save_download(*_client(args).export_task(args.task_id, args.format), args.output))
     return 0

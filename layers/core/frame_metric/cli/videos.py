@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from frame_metric.cli.output import ProcessingBar, describe_result, fail, print_json, upload_bar
-from frame_metric.client import ApiError, FrameMetricClient, default_api_url
-from frame_metric.errors import FrameMetricError
-from frame_metric.videos.container import inspect_mp4_file
+from frame_metric.cli.common import api_url
+from frame_metric.cli.output import describe_result, fail, guarded, print_json
+
+if TYPE_CHECKING:
+    from frame_metric.client import FrameMetricClient
 
 MAX_CONCURRENT_UPLOADS = 5
 
 
-def _api(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--api", default=default_api_url(),
-                        help="API base URL (default: $FRAME_METRIC_API or http://127.0.0.1:8000)")
+def _client(args: argparse.Namespace) -> FrameMetricClient:
+    from frame_metric.client import FrameMetricClient
+
+    return FrameMetricClient(api_url(args))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,25 +32,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     upload.add_argument("--keep-status-bar", action="store_true", help="count changes in the status bar too")
     upload.add_argument("--threshold-scale", type=float, metavar="S",
                         help="0.25-4: above 1 only larger changes count (default 1)")
-    _api(upload)
     upload.set_defaults(handler=run_upload)
 
     status = commands.add_parser("status", help="status and result of a video")
     status.add_argument("video_id")
     status.add_argument("--json", action="store_true")
-    _api(status)
     status.set_defaults(handler=run_status)
 
     listing = commands.add_parser("list", help="list videos, newest first")
     listing.add_argument("--status", choices=["uploading", "processing", "completed", "failed", "cancelled"])
     listing.add_argument("--skip", type=int, default=0)
     listing.add_argument("--limit", type=int, default=20)
-    _api(listing)
     listing.set_defaults(handler=run_list)
 
     cancel = commands.add_parser("cancel", help="cancel a video's processing")
     cancel.add_argument("video_id")
-    _api(cancel)
     cancel.set_defaults(handler=run_cancel)
 
 
@@ -65,6 +63,8 @@ def upload_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def upload_and_wait(client: FrameMetricClient, path: Path, wait: bool = True,
                     options: dict[str, Any] | None = None) -> dict[str, Any]:
+    from frame_metric.cli.output import ProcessingBar, upload_bar
+
     with upload_bar(path.name, path.stat().st_size) as bar:
         ticket = client.upload(path, on_bytes=bar.update, options=options)
     if not wait:
@@ -77,6 +77,10 @@ def upload_and_wait(client: FrameMetricClient, path: Path, wait: bool = True,
 
 
 def run_upload(args: argparse.Namespace) -> int:
+    from frame_metric.client import ApiError
+    from frame_metric.errors import FrameMetricError
+    from frame_metric.videos.container import inspect_mp4_file
+
     missing = [str(path) for path in args.files if not path.is_file()]
     if missing:
         return fail(f"no such file: {', '.join(missing)}")
@@ -85,19 +89,21 @@ def run_upload(args: argparse.Namespace) -> int:
             inspect_mp4_file(path)
         except FrameMetricError as exc:
             return fail(exc.detail)
-    client = FrameMetricClient(args.api)
-    results: list[dict[str, Any]] = []
-    errors: list[str] = []
+    client = _client(args)
     options = upload_options(args)
 
-    def one(path: Path) -> None:
+    def one(path: Path) -> dict[str, Any] | str:
         try:
-            results.append(upload_and_wait(client, path, wait=not args.no_wait, options=options))
+            return upload_and_wait(client, path, wait=not args.no_wait, options=options)
         except ApiError as exc:
-            errors.append(f"{path.name}: {exc.detail}")
+            return f"{path.name}: {exc.detail}"
+        except TimeoutError as exc:  # still processing after the wait: say so, the video goes on
+            return f"{path.name}: {exc}; follow it with `frame-metric status`"
 
     with ThreadPoolExecutor(max_workers=MAX_CONCURRENT_UPLOADS) as pool:
-        list(pool.map(one, args.files))
+        outcomes = list(pool.map(one, args.files))  # in argument order, whichever finished first
+    results = [outcome for outcome in outcomes if isinstance(outcome, dict)]
+    errors = [outcome for outcome in outcomes if isinstance(outcome, str)]
     if args.json:
         print_json(results)
     else:
@@ -109,11 +115,9 @@ def run_upload(args: argparse.Namespace) -> int:
     return 1 if errors or any(s["status"] in ("failed", "cancelled") for s in results) else 0
 
 
+@guarded
 def run_status(args: argparse.Namespace) -> int:
-    try:
-        status = FrameMetricClient(args.api).status(args.video_id)
-    except ApiError as exc:
-        return fail(exc.detail)
+    status = _client(args).status(args.video_id)
     if args.json:
         print_json(status)
     else:
@@ -122,11 +126,14 @@ def run_status(args: argparse.Namespace) -> int:
     return 0
 
 
+@guarded
 def run_list(args: argparse.Namespace) -> int:
-    try:
-        items = FrameMetricClient(args.api).list(args.skip, args.limit, args.status)
-    except ApiError as exc:
-        return fail(exc.detail)
+    items = _client(args).list(args.skip, args.limit, args.status)
+    if not items:
+        filtered = f" {args.status}" if args.status else ""
+        more = f" after the first {args.skip}" if args.skip else ""
+        print(f"no{filtered} videos{more} (upload one with: frame-metric upload FILE)")
+        return 0
     for item in items:
         measured = item.get("measured_duration")
         shown = f"{measured * 1000:.1f} ms" if measured is not None else "-"
@@ -134,10 +141,8 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@guarded
 def run_cancel(args: argparse.Namespace) -> int:
-    try:
-        result = FrameMetricClient(args.api).cancel(args.video_id)
-    except ApiError as exc:
-        return fail(exc.detail)
+    result = _client(args).cancel(args.video_id)
     print(f"{result['video_id']}  {result['status']}")
     return 0

@@ -101,7 +101,7 @@ METRICS: tuple[Metric, ...] = (
     _m("fps", "FPS", "fps", A, C.RENDERING, 1000, 500, LEVELS,
        "Frames presented per second (SurfaceFlinger --latency; gfxinfo framestats as fallback)."),
     _m("frame_time", "Frame time", "ms", A, C.RENDERING, 1000, 500, LEVELS,
-       "Time between consecutive presented frames."),
+       "Time between consecutive presented frames: the mean over the frames of each read."),
     _m("jank", "Jank", "count", A, C.RENDERING, 1000, 500, EVENTS,
        "Frames longer than 2x the mean of the previous 3 frames and over 83.3 ms (PerfDog's Jank)."),
     _m("big_jank", "Big jank", "count", A, C.RENDERING, 1000, 500, EVENTS,
@@ -139,6 +139,12 @@ BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
 
 def find(name: str) -> Metric | None:
     return BY_NAME.get(name)
+
+
+def unit_of(name: str) -> str:
+    """The unit a metric's values are in ("" for a name the catalog does not know)."""
+    metric = BY_NAME.get(name)
+    return metric.unit if metric else ""
 
 
 def names() -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from frame_metric.data.monitor_runs import SampleBatch
 from frame_metric.data.video import utcnow
+from frame_metric.monitor.catalog import unit_of
 
 GAP_WAIT = timedelta(seconds=5)
 DEFAULT_POINTS = 1000
@@ -83,5 +84,6 @@ def live_view(run_id: str, since: int, max_points: int) -> dict[str, Any]:
         "downsampled": downsampled,
         "series": {metric: [list(point) for point in downsample(points, max_points)]
                    for metric, points in sorted(series.items())},
+        "units": {metric: unit_of(metric) for metric in sorted(series)},  # for chart titles and axes
         "marks": sorted(marks, key=lambda m: m["t"]),
     }

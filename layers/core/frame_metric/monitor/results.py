@@ -1,5 +1,5 @@
 """Results of a monitoring run: statistics per metric for the whole run and per mark segment, the
-profile's threshold verdicts and jank counts. Pure functions over samples: no I/O here."""
+profile's threshold verdicts and jank counts (as the sampler counted them). Pure functions over samples: no I/O here."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from frame_metric.monitor.catalog import unit_of
+
 Sample = tuple[float, str, float]  # (t seconds on the run's clock, metric, value)
 Mark = tuple[float, str]  # (t, name)
 
-# PerfDog's rules (ARCHITECTURE.md): jank = frame time > 2x mean of the previous 3 AND > 83.3 ms;
-# big jank additionally > 125 ms.
-JANK_MS = 1000 / 60 * 5
-BIG_JANK_MS = 125.0
 _OPS = {"lt": lambda a, b: a < b, "le": lambda a, b: a <= b, "gt": lambda a, b: a > b,
         "ge": lambda a, b: a >= b, "eq": lambda a, b: a == b}
 
@@ -51,29 +49,21 @@ def by_metric(samples: Iterable[Sample]) -> dict[str, list[float]]:
     return dict(grouped)
 
 
-def jank_counts(frame_times_ms: Sequence[float]) -> dict[str, int]:
-    jank = big = 0
-    for i in range(3, len(frame_times_ms)):
-        current = frame_times_ms[i]
-        previous_mean = sum(frame_times_ms[i - 3:i]) / 3
-        if current > 2 * previous_mean and current > JANK_MS:
-            jank += 1
-            if current > BIG_JANK_MS:
-                big += 1
-    return {"jank": jank, "big_jank": big}
+JANK_METRICS = ("jank", "big_jank")
 
 
-def run_jank(samples: Sequence[Sample]) -> dict[str, int]:
-    """Jank from frame_time samples (computed here, the same rule for every runner) plus the jank and
-    big_jank counts a runner reported itself (summed)."""
-    frame_times = [value for _, metric, value in sorted(samples) if metric == "frame_time"]
-    counted = jank_counts(frame_times)
-    reported = {"jank": 0, "big_jank": 0}
+def run_jank(samples: Sequence[Sample]) -> dict[str, int] | None:
+    """The run's jank and big jank: the sum of what the sampler counted. The sampler applies PerfDog's
+    rule once, over every real frame time (runner/android/parsers.count_jank); its `frame_time` samples
+    are per-read means, and rerunning the rule over means would count a long frame a second time. None
+    when the target does not measure jank (a local process): no count is not a count of 0."""
+    counts = {name: 0 for name in JANK_METRICS}
+    seen = False
     for _, metric, value in samples:
-        if metric in reported:
-            reported[metric] += int(value)
-    return {"jank": counted["jank"] + reported["jank"], "big_jank": counted["big_jank"] + reported["big_jank"],
-            "from_frame_times": counted["jank"], "reported": reported["jank"]}
+        if metric in counts:
+            counts[metric] += int(value)
+            seen = True
+    return counts if seen else None
 
 
 def segments(samples: Sequence[Sample], marks: Sequence[Mark]) -> list[dict[str, Any]]:
@@ -111,13 +101,9 @@ def verdict(metric_stats: dict[str, dict[str, float | int]], profile: dict[str, 
 
 def compute(samples: Sequence[Sample], marks: Sequence[Mark], profile: dict[str, Any]) -> dict[str, Any]:
     metric_stats = {metric: stats(values) for metric, values in sorted(by_metric(samples).items())}
+    # jank's `sum` stat is the run's count (thresholds like jank sum le 3); a target that does not
+    # measure jank has no jank rows at all, so a threshold on it fails as "no data"
     jank = run_jank(samples)
-    # Jank counts are also the `sum` of the jank metrics, so thresholds like jank sum <= 3 work.
-    for name in ("jank", "big_jank"):
-        metric_stats.setdefault(name, {"count": 0})
-        metric_stats[name] = {**metric_stats[name], "sum": jank[name]}
-        if metric_stats[name].get("count") == 0:
-            metric_stats[name].update({"max": 0, "avg": 0})
     outcome, failures = verdict(metric_stats, profile)
     times = [s[0] for s in samples]
     return {"sample_count": len(samples), "mark_count": len(marks),
@@ -127,7 +113,8 @@ def compute(samples: Sequence[Sample], marks: Sequence[Mark], profile: dict[str,
 
 
 def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    """Side by side: each metric both runs have, with b - a and the relative change per stat."""
+    """Side by side: each metric either run has (with its unit), with b - a and the relative change per
+    stat."""
     rows = {}
     for metric in sorted(set(a["metrics"]) | set(b["metrics"])):
         left, right = a["metrics"].get(metric, {}), b["metrics"].get(metric, {})
@@ -137,5 +124,5 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             deltas[stat] = None if x is None or y is None else _round(float(y) - float(x))
             if x is not None and y is not None and float(x) != 0:
                 deltas[f"{stat}_pct"] = _round((float(y) - float(x)) / abs(float(x)) * 100)
-        rows[metric] = {"a": left, "b": right, "delta": deltas}
+        rows[metric] = {"unit": unit_of(metric), "a": left, "b": right, "delta": deltas}
     return {"metrics": rows}

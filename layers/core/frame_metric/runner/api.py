@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from frame_metric.client import ApiError, api_error, default_api_key, key_headers
+from frame_metric.client import ApiError, api_error, default_api_key, key_headers, unreachable
 
 MONITOR = "/api/v1/monitor"
 
@@ -41,7 +41,7 @@ class MonitorApi:
             response = self.session.request(method, f"{self.base_url}{MONITOR}{path}", data=data, headers=headers,
                                             params=params, timeout=timeout or self.timeout)
         except requests.RequestException as exc:
-            raise ApiError(0, f"cannot reach the frame-metric API at {self.base_url}: {exc}") from None
+            raise ApiError(0, unreachable(self.base_url, exc)) from None
         finally:
             # A fresh connection per request: after a server restart no stale keep-alive connection
             # turns the first call into a spurious failure. At a few requests a second it costs nothing.

@@ -134,7 +134,8 @@ class Runner:
     # -- the run -------------------------------------------------------------------------------
 
     def execute(self) -> int:
-        scheduler = Scheduler(self.sampler, self.intervals(), self.clock, self.uploader.add_samples)
+        scheduler = Scheduler(self.sampler, self.intervals(), self.clock, self.uploader.add_samples,
+                              self.uploader.add_mark)
         player = threading.Thread(target=self._play, name="scenario", daemon=True)
         handlers = self._install_signals()
         live = LiveLine(self.err)

@@ -53,6 +53,11 @@ class Sampler(ABC):
     def read(self, metrics: set[str], clock: RunClock) -> list[Sample]:
         """Take the wanted metrics now. Raises SamplerError when the target is gone for good."""
 
+    def take_marks(self) -> list[Mark]:
+        """What happened to the target since the last call (an app restart, the app gone), as marks for
+        the run's timeline. Called by the scheduler after every read, on the reading thread."""
+        return []
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the sampler holds (subprocesses, connections)."""
 

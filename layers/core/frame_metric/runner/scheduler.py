@@ -10,15 +10,15 @@ import logging
 import threading
 from collections.abc import Callable
 
-from frame_metric.runner.interfaces import RunClock, Sample, Sampler, SamplerError
+from frame_metric.runner.interfaces import Mark, RunClock, Sample, Sampler, SamplerError
 
 log = logging.getLogger(__name__)
 
 
 class Scheduler:
     def __init__(self, sampler: Sampler, intervals_ms: dict[str, int], clock: RunClock,
-                 sink: Callable[[list[Sample]], None]) -> None:
-        self.sampler, self.clock, self.sink = sampler, clock, sink
+                 sink: Callable[[list[Sample]], None], on_mark: Callable[[Mark], None] | None = None) -> None:
+        self.sampler, self.clock, self.sink, self.on_mark = sampler, clock, sink, on_mark
         self.intervals = {metric: max(ms, 1) / 1000 for metric, ms in intervals_ms.items()}
         self.error: SamplerError | None = None  # set when the target is gone: the run fails with it
         self.latest: dict[str, float] = {}  # for the live line
@@ -57,6 +57,9 @@ class Scheduler:
                     self.latest[sample.metric] = sample.value
                 if samples:
                     self.sink(samples)
+                for mark in self.sampler.take_marks():  # an app restart goes on the timeline
+                    if self.on_mark is not None:
+                        self.on_mark(mark)
                 after = self.clock.t()
                 for metric in wanted:
                     step = self.intervals[metric]

@@ -132,30 +132,42 @@ def parse_sf_latency(text: str, after_ns: int = 0) -> Frames | None:
     return Frames(int(lines[0].strip()), sorted(set(times)))
 
 
-_GFX_HEADER = "Flags,IntendedVsync,"
+def _gfx_columns(line: str) -> list[str] | None:
+    """The column names of a framestats header, whichever Android wrote it. AOSP libs/hwui/FrameInfo.cpp
+    (FrameInfoNames) has grown at the front and in the middle: 6 `Flags,IntendedVsync,Vsync,...,
+    FrameCompleted`, 7-9 add DequeueBufferDuration/QueueBufferDuration, 10-11 GpuCompleted, 12
+    `Flags,FrameTimelineVsyncId,IntendedVsync,...,FrameDeadline,...,DisplayPresentTime`, 13 FrameStartTime,
+    14 FrameInterval and CommandSubmissionCompleted, 15 WorkloadTarget, 16 AnimationTime. So columns are
+    found by name, never by position."""
+    names = [name.strip() for name in line.strip().rstrip(",").split(",")]
+    return names if "Flags" in names and "FrameCompleted" in names else None
 
 
 def parse_gfxinfo_framestats(text: str, after_ns: int = 0) -> Frames | None:
-    """`dumpsys gfxinfo <pkg> framestats` (Android 6+): the CSV between ---PROFILEDATA--- markers.
-    FrameCompleted stands in for the present time; rows with non-zero Flags are not real frames."""
+    """`dumpsys gfxinfo <pkg> framestats` (Android 6+): the CSV between ---PROFILEDATA--- markers (one
+    block per window). FrameCompleted stands in for the present time; rows with non-zero Flags are not
+    real frames (a layout change, a skipped frame). None when no header is there at all (no process,
+    no HWUI)."""
     columns: list[str] | None = None
+    found = False
     times: list[int] = []
     for line in text.splitlines():
         line = line.strip()
-        if line.startswith(_GFX_HEADER):
-            columns = line.rstrip(",").split(",")
+        if "Flags" in line and "," in line:  # a header (every known one starts with it; order not relied on)
+            columns = _gfx_columns(line)
+            found = found or columns is not None
             continue
         if columns is None or not line or line.startswith("---"):
             continue
         values = line.rstrip(",").split(",")
-        if len(values) < len(columns) or not all(v.lstrip("-").isdigit() for v in values[: len(columns)]):
+        if len(values) < len(columns) or not all(v.strip().lstrip("-").isdigit() for v in values[: len(columns)]):
             continue
         row = dict(zip(columns, (int(v) for v in values), strict=False))
-        done = row.get("FrameCompleted", 0)
-        if row.get("Flags", 0) != 0 or done in (0, NO_TIMESTAMP) or done <= after_ns:
+        done = row["FrameCompleted"]
+        if row["Flags"] != 0 or done in (0, NO_TIMESTAMP) or done <= after_ns:
             continue
         times.append(done)
-    if columns is None:
+    if not found:
         return None
     return Frames(None, sorted(set(times)))
 

@@ -12,7 +12,7 @@ import adbutils
 from frame_metric.runner.android import parsers as p
 from frame_metric.runner.android.adb import DeviceGone, shell
 from frame_metric.runner.android.recorder import ScreenRecorder
-from frame_metric.runner.interfaces import RunClock, Sample, Sampler, SamplerError
+from frame_metric.runner.interfaces import Mark, RunClock, Sample, Sampler, SamplerError
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ GPU_CMD = ("cat /sys/class/kgsl/kgsl-3d0/gpubusy 2>/dev/null || cat /sys/class/k
 class AndroidSampler(Sampler):
     """Deltas (CPU, network, frames) keep their previous counters here. A new pid (the app restarted)
     resets the per-process baselines, so the first read after a restart gives no CPU or network sample
-    instead of a spike computed across two processes."""
+    instead of a spike computed across two processes, and puts a mark on the run's timeline."""
 
     def __init__(self, device: adbutils.AdbDevice, package: str, timeout: float = 10.0,
                  recorder: ScreenRecorder | None = None, recordings_dir: Path | None = None) -> None:
@@ -53,7 +53,11 @@ class AndroidSampler(Sampler):
         self.video_starts: list[float] = []  # host monotonic time each of `videos` began
         self._recording = False
         self.pid: int | None = None
-        self._warned: set[str] = set()
+        self._last_pid: int | None = None  # the newest pid ever seen, for "restarted: pid A -> B"
+        self._reads = 0
+        self._now = 0.0  # run time of the read in progress, for the marks it makes
+        self._marks: list[Mark] = []
+        self._warned: set[tuple[str, str]] = set()
         self._sys_base: p.CpuTotals | None = None
         self._reset_process()
 
@@ -68,14 +72,21 @@ class AndroidSampler(Sampler):
     def metrics(self) -> set[str]:
         return set(SUPPORTED)
 
+    def take_marks(self) -> list[Mark]:
+        marks, self._marks = self._marks, []
+        return marks
+
     def read(self, metrics: set[str], clock: RunClock) -> list[Sample]:
         if self.recorder is not None and not self._recording:  # the first read is the run's start
             self._recording = True
             self.recorder.start()
+        self._now = clock.t()
         try:
             values = self._read(metrics & SUPPORTED, clock)
         except DeviceGone as exc:
             raise SamplerError(str(exc)) from exc
+        finally:
+            self._reads += 1
         t = clock.t()
         return [Sample(t, name, float(value)) for name, value in values.items() if value is not None]
 
@@ -98,12 +109,14 @@ class AndroidSampler(Sampler):
             return None
 
     def _unreadable(self, source: str, why: str) -> None:
-        if source not in self._warned:  # once per source: a sampler runs for hours
-            self._warned.add(source)
+        """Warn once per source and kind of failure: a sampler runs for hours, so the same failure every
+        read would flood the log, but a later, different failure of the same source is news."""
+        if (source, why) not in self._warned:
+            self._warned.add((source, why))
             log.warning("%s on %s: %s unreadable, no samples from it (%s)", self.package, self.device.serial,
                         source, why)
 
-    def _find_pid(self) -> int | None:
+    def _lookup_pid(self) -> int | None:
         out = self._sh(f"pidof {self.package}", "pid") or ""
         pid = p.parse_pid(out, self.package)
         if pid is None and "not found" in out:
@@ -111,12 +124,42 @@ class AndroidSampler(Sampler):
             # what lists them all on 8+, should a ROM lack pidof there
             out = self._sh("ps", "pid") or ""
             pid = p.parse_pid(out, self.package) or p.parse_pid(self._sh("ps -A", "pid") or "", self.package)
-        if pid != self.pid:
-            if self.pid is not None:
-                log.info("%s: pid %s -> %s (the app restarted)", self.package, self.pid, pid)
-            self.pid = pid
-            self._reset_process()
         return pid
+
+    def _find_pid(self) -> int | None:
+        pid = self._lookup_pid()
+        if pid != self.pid:
+            self._pid_changed(pid)
+        return pid
+
+    def _pid_changed(self, pid: int | None) -> None:
+        """A restart (or the app going, or starting late) is a mark on the timeline and a log line."""
+        before = self.pid if self.pid is not None else self._last_pid
+        if pid is not None and before is not None and pid != before:
+            event = f"app restarted: pid {before} -> {pid}"
+        elif pid is None and self.pid is not None:
+            event = f"app gone: pid {self.pid} no longer running"
+        elif pid is not None and self._reads > 0 and before is None:
+            event = f"app started: pid {pid}"
+        else:
+            event = None
+        if event is not None:
+            log.warning("%s on %s: %s", self.package, self.device.serial, event)
+            self._marks.append(Mark(self._now, event))
+        self.pid = pid
+        self._last_pid = pid if pid is not None else self._last_pid
+        self._reset_process()
+
+    def _process_gone(self) -> str | None:
+        """Asked when a read of the app's pid gave nothing: if the pid is no longer the app's, the app
+        ended or restarted between `pidof` and this read (the reason to give, not the output format)."""
+        pid = self._lookup_pid()
+        if pid == self.pid:
+            return None
+        gone = self.pid
+        self._pid_changed(pid)
+        return f"pid {gone} ended while it was read (" + (f"the app restarted as pid {pid})" if pid is not None
+                                                           else "the app is no longer running)")
 
     def _read(self, wanted: set[str], clock: RunClock) -> dict[str, float | None]:
         values: dict[str, float | None] = {}
@@ -137,14 +180,11 @@ class AndroidSampler(Sampler):
             command, parse = DEVICE_FILES[name]
             values[name] = parse(self._sh(command, name) or "")
         if per_app and self.pid is not None:
-            if wanted & MEMORY:
-                values |= self._memory()
-            if wanted & FRAMES:
-                values |= self._frames()
-            if wanted & NET:
-                values |= self._net(clock.t())
-            if wanted & STATUS:
-                values |= self._status()
+            readers = ((MEMORY, self._memory), (FRAMES, self._frames), (NET, lambda: self._net(clock.t())),
+                       (STATUS, self._status))
+            for group, reader in readers:
+                if wanted & group and self.pid is not None:  # a read may find the app gone meanwhile
+                    values |= reader()
         elif per_app:
             self._unreadable("app process", f"{self.package} is not running")
         return {name: value for name, value in values.items() if name in wanted}
@@ -163,6 +203,7 @@ class AndroidSampler(Sampler):
         jiffies = p.parse_pid_stat(self._sh(f"cat /proc/{pid}/stat", "/proc/<pid>/stat") or "")
         if jiffies is None:
             self._cpu_base = None
+            self._unreadable("/proc/<pid>/stat", self._process_gone() or "no utime/stime in it")
             return values
         if self._cpu_base is not None:
             base_totals, base_jiffies = self._cpu_base
@@ -175,7 +216,7 @@ class AndroidSampler(Sampler):
     def _memory(self) -> dict[str, float | None]:
         info = p.parse_meminfo(self._sh(f"dumpsys meminfo {self.pid}", "dumpsys meminfo") or "")
         if info is None:
-            self._unreadable("dumpsys meminfo", "no TOTAL PSS in its output")
+            self._unreadable("dumpsys meminfo", self._process_gone() or "no TOTAL PSS in its output")
             return {}
         mb = {"memory_pss": info.pss_kb, "memory_pss_java": info.java_kb, "memory_pss_native": info.native_kb,
               "memory_pss_graphics": info.graphics_kb}
@@ -198,7 +239,8 @@ class AndroidSampler(Sampler):
             out = self._sh(f"dumpsys gfxinfo {self.package} framestats", "gfxinfo")
             frames = p.parse_gfxinfo_framestats(out or "", self._last_present)
         if frames is None:
-            self._unreadable("frames", "neither SurfaceFlinger --latency nor gfxinfo framestats gave frames")
+            self._unreadable("frames", self._process_gone()
+                             or "neither SurfaceFlinger --latency nor gfxinfo framestats gave frames")
             return {}
         times = frames.present_ns
         if not self._last_present:  # the first read is a baseline: the ring holds frames from before the run
@@ -248,6 +290,11 @@ class AndroidSampler(Sampler):
 
     def _status(self) -> dict[str, float | None]:
         status = p.parse_status(self._sh(f"cat /proc/{self.pid}/status", "/proc/<pid>/status") or "")
+        if status is None:
+            gone = self._process_gone()
+            if gone is not None:
+                self._unreadable("/proc/<pid>/status", gone)
+                return {}
         values: dict[str, float | None] = {"threads": status.threads if status else None,
                                            "memory_rss": status.rss_kb / 1024 if status and status.rss_kb else None}
         fds = p.parse_fd_listing(self._sh(f"ls /proc/{self.pid}/fd 2>&1", "/proc/<pid>/fd") or "denied")
