@@ -126,6 +126,11 @@ test-e2e: install chromium
 bench: install
 	$(PY) bench/bench_analysis.py
 
+# Upload-to-result on the embedded local cloud next to local analyze, and serve start-up (BENCH_ARGS="--reps 3").
+.PHONY: bench-pipeline
+bench-pipeline: install
+	$(PY) bench/bench_pipeline.py $(BENCH_ARGS)
+
 # Monitoring ingest against the embedded local cloud (BENCH_ARGS="--seconds 10" for a short burst).
 .PHONY: bench-ingest
 bench-ingest: install

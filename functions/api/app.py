@@ -143,7 +143,8 @@ def video_status(video_id: str) -> Response:
 
 @route(f"{API}/video/{{video_id}}/progress")
 def video_progress(video_id: str) -> Response:
-    return json_response(videos().progress(video_id))
+    request = app.current_request  # ?wait=S&since=TOKEN: a long poll (frame_metric/videos/waiting.py)
+    return json_response(videos().progress(video_id, query_int(request, "wait", 0), query_str(request, "since")))
 
 
 @route(f"{API}/video/{{video_id}}/cancel", methods=["POST"])

@@ -140,14 +140,21 @@ function frameFigure(frame, label) {
 export async function videoScreen({ api, root, params, onLeave }) {
   const body = h("div");
   let timer = null;
-  onLeave(() => clearTimeout(timer));
+  let left = false;
+  onLeave(() => { left = true; clearTimeout(timer); });
   replace(root, h("p", h("a", { href: "#/videos" }, "← Videos")), body);
   const render = (video) => {
     clearTimeout(timer);
     if (BUSY.has(video.status)) {
+      // A long poll: the server answers as soon as the progress differs from what is shown (or after
+      // 20 s), so a finished analysis shows at once rather than up to a polling interval late.
+      const since = `${video.status}/${video.progress}/${video.current_step ?? ""}`;
       timer = setTimeout(async () => {
-        try { replace(body, render(await api.get(`/video/${params.id}/status`))); } catch (error) { replace(body, errorBox(error)); }
-      }, 1500);
+        try {
+          await api.get(`/video/${params.id}/progress?wait=20&since=${encodeURIComponent(since)}`);
+          if (!left) replace(body, render(await api.get(`/video/${params.id}/status`)));
+        } catch (error) { if (!left) replace(body, errorBox(error)); }
+      }, 100);
     }
     const first = video.frames.find((frame) => frame.type === "first");
     const last = video.frames.find((frame) => frame.type === "last");

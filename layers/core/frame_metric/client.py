@@ -13,6 +13,7 @@ from urllib.parse import unquote
 import requests
 
 from frame_metric.backoff import IDEMPOTENT_METHODS, RETRYABLE_STATUSES, backoff_delay, retry_after_seconds
+from frame_metric.videos import waiting
 
 FINISHED = {"completed", "failed", "cancelled"}
 
@@ -145,9 +146,6 @@ class FrameMetricClient:
     def status(self, video_id: str) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/video/{video_id}/status")
 
-    def progress(self, video_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/api/v1/video/{video_id}/progress")
-
     def cancel(self, video_id: str) -> dict[str, Any]:
         return self._call("POST", f"/api/v1/video/{video_id}/cancel", idempotent=True)
 
@@ -195,6 +193,13 @@ class FrameMetricClient:
         response = self._request("GET", path, params={"format": file_format}, headers={"Accept": accept})
         return download_name(response.headers.get("Content-Disposition", "")), response.content
 
+    def progress(self, video_id: str, wait: float = 0, since: str | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if since is not None and wait > 0:
+            params = {"wait": int(wait), "since": since}
+        return self._call("GET", f"/api/v1/video/{video_id}/progress", params=params,
+                          timeout=max(self.timeout, wait + 10))
+
     # -- review ----------------------------------------------------------------------------------
 
     def review_pending(self, skip: int = 0, limit: int = 20) -> list[dict[str, Any]]:
@@ -226,15 +231,24 @@ class FrameMetricClient:
 
     def wait(self, video_id: str, on_progress: Callable[[dict[str, Any]], None] = lambda p: None,
              timeout: float = 900.0, interval: float = 0.5) -> dict[str, Any]:
+        """Follow a video until it finishes: each request is a long poll that the server answers as soon
+        as the progress changes, so the end is seen at once, not up to a polling interval late. A server
+        that answers at once (no long polls) is asked again after `interval`."""
         deadline = time.monotonic() + timeout
+        since: str | None = None
         while True:
-            progress = self.progress(video_id)
+            remaining = deadline - time.monotonic()
+            asked = time.monotonic()
+            progress = self.progress(video_id, wait=min(waiting.MAX_WAIT_SECONDS, max(0, int(remaining))), since=since)
             on_progress(progress)
             if progress["status"] in FINISHED:
                 return self.status(video_id)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"video {video_id} still {progress['status']} after {timeout:.0f} s")
-            time.sleep(interval)
+            token = waiting.progress_token(progress["status"], progress["progress"], progress["current_step"])
+            if token == since and time.monotonic() - asked < interval:
+                time.sleep(interval)
+            since = token
 
 
 def download_name(disposition: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from frame_metric.data import Video
-from frame_metric.samples import GroundTruth
+from frame_metric.samples import GroundTruth, generate_app_launch
 from frame_metric.settings import get_settings, reset_settings
 from tests.unit.cloud.handlers import event, load_handler
 
@@ -25,18 +25,39 @@ def staged(moto_stack: dict[str, Any], sample_recording: tuple[Path, GroundTruth
     return {"s3": moto_stack["s3"], "truth": sample_recording[1], "video_id": probe_event["video_id"]}
 
 
-def test_probe_analyse_select_finalize(staged: dict[str, Any]) -> None:
+def test_probe_analyse_select_finalize(staged: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+                                       tmp_path: Path) -> None:
+    # Keyframes every 30 frames and segments of at most 40: several segments, the Map's path.
+    recording = tmp_path / "keyframes.mp4"
+    staged["truth"] = generate_app_launch(recording, width=360, height=800, fps=30.0, seconds=3.0, gop=30)
+    probe_event = event("pipeline_probe.json")
+    staged["s3"].upload_file(str(recording), probe_event["bucket"], probe_event["key"])
+    monkeypatch.setenv("FRAME_METRIC_SEGMENT_FRAMES", "40")
+    reset_settings()
     probed = load_handler("ProbeFunction")(event("pipeline_probe.json"), None)
     assert probed["frame_count"] == staged["truth"].frame_count
+    assert len(probed["segments"]) > 1 and probed["analysed"] == []  # the Map analyses them
     video = Video.get(staged["video_id"])
     assert video.status == "processing" and video.width == 360 and video.progress == 10
 
     analyse_event = event("pipeline_analyse.json")
-    assert analyse_event["segment"] == probed["segments"][0]  # the sample matches what probe hands on
+    assert set(analyse_event["segment"]) == set(probed["segments"][0])  # the sample has what probe hands on
     analysed = [load_handler("AnalyseFunction")({**analyse_event, "segment": s}, None) for s in probed["segments"]]
     assert Video.get(staged["video_id"]).shown_progress == 85
     assert all(item["sprites"] for item in analysed)
+    _select_and_finalize(staged, analysed)
 
+
+def test_probe_analyses_a_video_of_one_segment_itself(staged: dict[str, Any]) -> None:
+    probed = load_handler("ProbeFunction")(event("pipeline_probe.json"), None)
+    assert probed["segments"] == [event("pipeline_analyse.json")["segment"]]  # the sample's segment
+    [analysed] = probed["analysed"]  # the state machine's Choice then skips the Map
+    assert analysed["segment"] == 0 and analysed["sprites"]
+    assert Video.get(staged["video_id"]).shown_progress == 85
+    _select_and_finalize(staged, probed["analysed"])
+
+
+def _select_and_finalize(staged: dict[str, Any], analysed: list[dict[str, Any]]) -> None:
     select_event = event("pipeline_select.json")
     selected = load_handler("SelectFunction")({**select_event, "segments": analysed}, None)
     assert selected == {"analysis_key": event("pipeline_finalize.json")["analysis_key"]}

@@ -22,7 +22,7 @@ from frame_metric.qr import schemas as qr
 from frame_metric.review import actions as review_actions
 from frame_metric.review import schemas as review
 from frame_metric.tasks import schemas as tasks
-from frame_metric.videos import schemas
+from frame_metric.videos import schemas, waiting
 
 API = "/api/v1"
 
@@ -66,7 +66,11 @@ OPERATIONS: list[Operation] = [
     Operation("get", f"{API}/video/{{video_id}}/status", "Status and result of one video", "video",
               schemas.VideoStatusResponse, errors=(404,)),
     Operation("get", f"{API}/video/{{video_id}}/progress", "Processing progress", "video",
-              schemas.TaskProgress, errors=(404,)),
+              schemas.TaskProgress, errors=(404, 422),
+              query={"wait": {"type": "integer", "minimum": 0, "maximum": waiting.MAX_WAIT_SECONDS, "default": 0,
+                              "description": "with since: answer once the progress changes, at most this long"},
+                     "since": {"type": "string",
+                               "description": "status/progress/current_step of the progress last seen"}}),
     Operation("post", f"{API}/video/{{video_id}}/cancel", "Cancel processing", "video",
               schemas.CancelTaskResponse, errors=(404, 409)),
 ]

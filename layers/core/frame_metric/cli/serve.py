@@ -37,31 +37,50 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=run_serve)
 
 
-def run_serve(args: argparse.Namespace) -> int:
-    from frame_metric.localcloud.access import API_KEY_ENV, OpenToNetwork
-    from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions, default_data_dir
+def _why_not_started(exc: Exception, port: int) -> str:
+    from frame_metric.localcloud.access import OpenToNetwork
     from frame_metric.localcloud.stores import StoreError
-    from frame_metric.settings import get_settings
+
+    if isinstance(exc, OpenToNetwork):
+        return str(exc)
+    if isinstance(exc, StoreError):
+        return f"cannot start the local cloud: {exc}"
+    return f"cannot start the local cloud: {exc} (is port {port} already in use? try --port)"
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from frame_metric.localcloud.access import API_KEY_ENV, OpenToNetwork, check_bind
+    from frame_metric.localcloud.stores import StoreError, check_port_free, default_data_dir, launch_tables_early
+    from frame_metric.localcloud.template import project_root
 
     data_dir = (args.data_dir or default_data_dir()).expanduser().resolve()
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
+    from frame_metric.settings import get_settings
+
     settings = get_settings()
     s3_endpoint = args.s3_endpoint or settings.serve_s3_endpoint
     dynamodb_endpoint = args.dynamodb_endpoint or settings.serve_dynamodb_endpoint
     for name, url in (("--s3-endpoint", s3_endpoint), ("--dynamodb-endpoint", dynamodb_endpoint)):
         if url is not None and not url.startswith(("http://", "https://")):
             return fail(f"{name} must be an http:// or https:// URL, got {url!r}")
+    try:
+        check_bind(args.host, api_key)
+        if args.port:
+            check_port_free(args.host, args.port)
+        # DynamoDB Local's JVM starts slowest: launch it now, before the seconds of importing boto3,
+        # moto and Chalice below (not at all when the user brings their own tables).
+        early = None if dynamodb_endpoint else launch_tables_early(project_root(), data_dir)
+    except (OpenToNetwork, StoreError, OSError) as exc:
+        return fail(_why_not_started(exc, args.port))
+    from frame_metric.localcloud.cloud import LocalCloud, LocalCloudOptions
+
     cloud = LocalCloud(LocalCloudOptions(api_port=args.port, aws_port=args.aws_port, host=args.host,
                                          data_dir=data_dir, api_key=api_key, s3_endpoint=s3_endpoint,
-                                         dynamodb_endpoint=dynamodb_endpoint))
+                                         dynamodb_endpoint=dynamodb_endpoint), early=early)
     try:
         cloud.start()
-    except OpenToNetwork as exc:
-        return fail(str(exc))
-    except StoreError as exc:
-        return fail(f"cannot start the local cloud: {exc}")
-    except OSError as exc:
-        return fail(f"cannot start the local cloud: {exc} (is port {args.port} already in use? try --port)")
+    except (OpenToNetwork, StoreError, OSError) as exc:
+        return fail(_why_not_started(exc, args.port))
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -8,7 +8,6 @@ from the durable state after a restart.
 from __future__ import annotations
 
 import base64
-import fcntl
 import functools
 import json
 import logging
@@ -36,9 +35,17 @@ from frame_metric.data.connection import table_bindings
 from frame_metric.localcloud import access, console_site, own_stores
 from frame_metric.localcloud.front_door import FrontDoorServer
 from frame_metric.localcloud.lambda_runtime import LocalLambdaRuntime
-from frame_metric.localcloud.stores import LOOPBACK, ObjectStoreServer, StoreError, TableStore
+from frame_metric.localcloud.stores import (
+    LOOPBACK,
+    EarlyTables,
+    ObjectStoreServer,
+    StoreError,
+    TableStore,
+    free_port,
+    lock_data_dir,
+)
 from frame_metric.localcloud.template import Template, render_definition
-from frame_metric.pipeline.recovery import resume_interrupted
+from frame_metric.pipeline.recovery import has_interrupted, resume_interrupted
 from frame_metric.settings import Settings, get_settings, reset_settings
 from frame_metric.storage.s3 import s3_client
 
@@ -47,20 +54,7 @@ ACCOUNT = "123456789012"
 # The access key id s3rver knows; the secret is new at every start (local_secret), so only this process
 # and its children can sign requests to the object store.
 LOCAL_KEY = "S3RVER"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def default_data_dir() -> Path:
-    configured = os.environ.get("FRAME_METRIC_DATA_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "frame-metric"
+PIPELINE_START_SECONDS = 120.0  # how long an upload's notification may wait for the pipeline to start
 
 
 @dataclass
@@ -83,13 +77,12 @@ class LocalCloudOptions:
     upload_poll_interval: float = 1.0  # with s3_endpoint: how often the upload prefix is listed
 
 
-class DataDirInUse(StoreError):
-    pass
-
-
 class LocalCloud:
-    def __init__(self, options: LocalCloudOptions | None = None) -> None:
+    def __init__(self, options: LocalCloudOptions | None = None, early: EarlyTables | None = None) -> None:
+        """`early`: DynamoDB Local already launched on a locked data directory (what `serve` does
+        before importing this module); it then overrides options.data_dir."""
         self.options = options or LocalCloudOptions()
+        self._early = early
         self.template = Template.load()
         self.runtime: LocalLambdaRuntime | None = None
         self.front_door: FrontDoorServer | None = None
@@ -101,11 +94,17 @@ class LocalCloud:
         self._lock: IO[str] | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        # Set once the upload queue and the state machine exist (shortly after start() returns).
+        self.pipeline_ready = threading.Event()
+        self.pipeline_warm = threading.Event()  # and its code is loaded (benchmarks wait for it)
         self._saved_env: dict[str, str | None] = {}
-        self.queue_url = ""
+        self._queue_url = ""
         self.physical: dict[str, str] = {}
         self.startup_seconds = 0.0
         self.local_secret = ""
+        self._scanner: own_stores.UploadScanner | None = None
+        self.startup_phases: dict[str, float] = {}  # where start-up's time went, in order
+        self._phase_mark = 0.0
         # Read per request, so a running cloud can be closed or opened (tests do).
         self.api_key = self.options.api_key
 
@@ -122,6 +121,13 @@ class LocalCloud:
         return f"http://{self.options.host}:{self.api.server.server_address[1]}"
 
     @property
+    def queue_url(self) -> str:
+        """The upload queue's URL, once the pipeline has started (shortly after start() returns)."""
+        if not self.pipeline_ready.wait(PIPELINE_START_SECONDS):
+            raise StoreError("the local cloud's pipeline did not start")
+        return self._queue_url
+
+    @property
     def settings(self) -> Settings:
         return get_settings()
 
@@ -136,14 +142,16 @@ class LocalCloud:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> LocalCloud:
-        started = time.monotonic()
+        started = self._phase_mark = time.monotonic()
         try:
             self._start()
         except BaseException:
             self.stop()
             raise
         self.startup_seconds = time.monotonic() - started
-        log.info("local cloud up in %.2f s: api %s, data %s", self.startup_seconds, self.api_url, self.data_dir)
+        log.info("local cloud up in %.2f s (%s): api %s, data %s", self.startup_seconds,
+                 ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.startup_phases.items()),
+                 self.api_url, self.data_dir)
         if not self.api_key:
             log.warning("the local API at %s is open: no API key is required (loopback only)", self.api_url)
         return self
@@ -156,10 +164,14 @@ class LocalCloud:
                 # must not keep a restarted serve off its port.
                 probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 probe.bind((self.options.host, self.options.api_port))
+        if self._early is not None:
+            self.data_dir, self._lock, self.tables = self._early.data_dir, self._early.lock, self._early.tables
+            self._throwaway = False
         if self.data_dir is None:
             self.data_dir = Path(tempfile.mkdtemp(prefix="frame-metric-data-"))
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_data_dir()
+        if self._lock is None:
+            self._lock_data_dir()
         self.physical = self._physical_names()
         if self.options.s3_endpoint:
             # The user's object store knows its own credentials; moto and DynamoDB Local take any.
@@ -171,6 +183,19 @@ class LocalCloud:
         self._set_env({**credentials, "AWS_DEFAULT_REGION": self.options.region, "AWS_REGION": self.options.region})
         self._unset_env("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SFN")
 
+        # The JVM starts slowest: launch DynamoDB Local and s3rver first, and do everything that needs
+        # neither (the AWS front door, importing the API's code) while they start. (Children are
+        # spawned from this thread: their parent-death signal is tied to the spawning thread.)
+        root = self.template.root
+        if self.tables is None and not self.options.dynamodb_endpoint:
+            self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
+            self.tables.launch()
+        if not self.options.s3_endpoint:
+            self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
+                                             self._deliver_s3_event, LOCAL_KEY, self.local_secret)
+            self.objects.launch()
+        self._phase("stores launched")
+
         arn_prefix = f"arn:aws:lambda:{self.options.region}:{ACCOUNT}:function:"
         self.runtime = LocalLambdaRuntime(self.template.functions(), arn_prefix)
         # Loopback whatever --host says: it answers the Lambda Invoke API and every moto service without
@@ -181,42 +206,93 @@ class LocalCloud:
         self.front_door.start()
         # moto's state-machine executor calls Lambda (our runtime) at localhost:$MOTO_PORT.
         self._set_env({"MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint})
+        # No CloudWatch here to read metrics; handlers' JSON logs only for warnings and worse.
+        quiet = {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+        self._set_env({**self._function_environment(), **quiet, **self.options.environment})
+        self.runtime.module("ApiFunction")  # the Chalice app and the domain: imports, no calls
+        self._phase("front door and API code")
 
-        root = self.template.root
-        if not self.options.dynamodb_endpoint:
-            self.tables = TableStore(root, self.data_dir / "dynamodb", free_port())
-        if not self.options.s3_endpoint:
-            self.objects = ObjectStoreServer(root, self.data_dir / "objects", [self.physical["VideoBucket"]],
-                                             self._deliver_s3_event, LOCAL_KEY, self.local_secret)
-        # The JVM starts slowest: launch it, start s3rver meanwhile, then wait for both. (Children are
-        # spawned from this thread: their parent-death signal is tied to the spawning thread.)
-        if self.tables is not None:
-            self.tables.launch()
         if self.objects is not None:
-            self.objects.start()
+            self.objects.wait_ready()
         if self.tables is not None:
             self.tables.wait_ready()
+        self._phase("stores ready")
         tables = self.tables.endpoint if self.tables else self.options.dynamodb_endpoint
         objects = self.objects.endpoint if self.objects else self.options.s3_endpoint
         self._set_env({"AWS_ENDPOINT_URL_DYNAMODB": str(tables), "AWS_ENDPOINT_URL_S3": str(objects)})
-        self._create_resources()
-        scanner = self._own_bucket() if self.options.s3_endpoint else None
-        resume_interrupted(self.settings)
-        if scanner is not None:
-            self._start_thread("upload-scanner", functools.partial(self._scan_uploads, scanner))
+        self._create_tables()
+        # The user's own object store: the bucket made if missing before any upload can be asked for.
+        self._scanner = self._own_bucket() if self.options.s3_endpoint else None
+        self._phase("tables")
+        if has_interrupted():
+            # A previous run left videos in flight: restart them before the API can report them lost.
+            self._start_pipeline()
+            self._phase("pipeline and recovery")
+        self._start_api()
+        self._phase("api")
+        # moto's state-machine interpreter takes seconds to load: the API answers meanwhile, and an
+        # upload's notification waits for the pipeline (_deliver_s3_event).
+        self._start_thread("pipeline-start", self._start_pipeline_in_background)
+
+    def _phase(self, name: str) -> None:
+        now = time.monotonic()
+        self.startup_phases[name] = now - self._phase_mark
+        self._phase_mark = now
+
+    def _start_pipeline(self) -> None:
+        """The queue, the state machine, the pollers and the sweeper; then what a previous run left in
+        flight is finished."""
+        if self.pipeline_ready.is_set():
+            return
+        self._create_pipeline_resources()
+        self.pipeline_ready.set()
+        if self._scanner is not None:
+            self._start_thread("upload-scanner", functools.partial(self._scan_uploads, self._scanner))
         # The same admission as the cloud's SQS event source: at most TriggerMaxConcurrency triggers at once.
         for number in range(self.trigger_concurrency):
             # Clients made here, one per poller: creating boto3 clients in several threads at once races.
             self._start_thread(f"upload-poller-{number}", functools.partial(self._poll_uploads, self.client("sqs")))
         self._start_thread("sweeper", self._sweep_periodically)
-        self._start_api()
+        resume_interrupted(self.settings)
+
+    def _start_pipeline_in_background(self) -> None:
+        try:
+            self._start_pipeline()
+        except Exception:
+            if not self._stopping.is_set():
+                log.exception("starting the pipeline failed: uploads will not be analysed")
+            return
+        if self._stopping.is_set():
+            return
+        # Load what the first upload would otherwise wait for: the pipeline's code (PyAV, numpy) and
+        # moto's state-machine interpreter.
+        assert self.runtime is not None
+        started = time.monotonic()
+        for name in self.template.functions():
+            self.runtime.module(name)
+        self._warm_state_machines()
+        self.pipeline_warm.set()
+        log.info("pipeline code warmed in %.2f s", time.monotonic() - started)
+
+    def _warm_state_machines(self) -> None:
+        """moto parses a state machine's definition on its first execution (an ANTLR parser, about a
+        second): run a one-state machine once so that a video's first execution does not pay for it."""
+        sfn = self.client("stepfunctions")
+        name = f"{self.options.stack}-warm-up"
+        try:
+            machine = sfn.create_state_machine(
+                name=name, roleArn=f"arn:aws:iam::{ACCOUNT}:role/frame-metric-local-pipeline",
+                definition=json.dumps({"StartAt": "Warm", "States": {"Warm": {"Type": "Pass", "End": True}}}))
+            sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="warm-up")
+        except Exception:
+            log.debug("warming moto's state machines failed (only the first video pays for it)", exc_info=True)
 
     def stop(self) -> None:
         self._stopping.set()
         if self.api is not None:
             self.api.shutdown()
             self.api.server.server_close()
-        for thread in self._threads:
+        for thread in list(self._threads):
             thread.join(timeout=25)
         if self.front_door is not None:
             self.front_door.stop()
@@ -248,15 +324,7 @@ class LocalCloud:
 
     def _lock_data_dir(self) -> None:
         assert self.data_dir is not None
-        handle = (self.data_dir / ".lock").open("w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise DataDirInUse(f"{self.data_dir} is in use by another frame-metric serve") from None
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._lock = handle
+        self._lock = lock_data_dir(self.data_dir)
 
     def _write_credentials(self) -> None:
         """This run's credentials for the object store, readable by this user only, for AWS tools
@@ -308,20 +376,12 @@ class LocalCloud:
                 merged[name] = self._resolve(value)
         return merged
 
-    def _create_resources(self) -> None:
-        # No CloudWatch here to read metrics; handlers' JSON logs only for warnings and worse.
-        quiet = {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"}
-        self._set_env({**self._function_environment(), **quiet, **self.options.environment})
-        reset_settings()
-        settings = get_settings()
-        bind_models(settings)
+    def _create_pipeline_resources(self) -> None:
+        """What lives in moto: the upload queue and the state machine."""
         requests.post(f"{self.aws_endpoint}/moto-api/config",
                       json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
-        self.queue_url = self.client("sqs").create_queue(
+        self._queue_url = self.client("sqs").create_queue(
             QueueName=f"{self.options.stack}-uploads", Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
-        for model, _ in table_bindings(settings):
-            if not model.exists():
-                model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
         assert self.runtime is not None
         machine = self.template.state_machine()
         arns = {name: self.runtime.arn(name) for name in self.template.functions()}
@@ -334,6 +394,17 @@ class LocalCloud:
         """template.yaml's TriggerMaxConcurrency (its default; the SQS event source's MaximumConcurrency)."""
         return int(self.template.parameters.get("TriggerMaxConcurrency", {}).get("Default", 1))
 
+    def _create_tables(self) -> None:
+        reset_settings()  # the stores' endpoints are known now
+        settings = get_settings()
+        bind_models(settings)
+        # One ListTables instead of a DescribeTable per model: on a restart every table is there.
+        existing = set(self.client("dynamodb").get_paginator("list_tables").paginate().build_full_result()
+                       .get("TableNames", []))
+        for model, name in table_bindings(settings):
+            if name not in existing:
+                model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+
     # -- background work -----------------------------------------------------------------------
 
     def _start_thread(self, name: str, target: Any) -> None:
@@ -344,6 +415,9 @@ class LocalCloud:
     def _deliver_s3_event(self, event: dict[str, Any]) -> None:
         """The bucket's notification configuration (template.yaml): ObjectCreated under uploads/ -> SQS,
         with keys URL-encoded as S3 sends them."""
+        if not self.pipeline_ready.wait(PIPELINE_START_SECONDS):
+            log.error("the pipeline did not start: upload event dropped (a restart picks the upload up)")
+            return
         prefix = self.settings.upload_prefix
         for record in event.get("Records", []):
             key = record["s3"]["object"]["key"]

@@ -12,8 +12,10 @@ import json
 import logging
 import sys
 import threading
+import time
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -73,6 +75,8 @@ class LocalLambdaRuntime:
         self.throttle: Callable[[str], bool] | None = None
         self.throttled = 0
         self.invocations: list[str] = []
+        # (function, started, ended) on time.monotonic()'s clock, the latest runs: where time goes.
+        self.timeline: deque[tuple[str, float, float]] = deque(maxlen=1000)
 
     def arn(self, name: str) -> str:
         return f"{self.arn_prefix}{name}"
@@ -156,10 +160,14 @@ class LocalLambdaRuntime:
         return Invocation(202, b"")
 
     def _run(self, name: str, event: Any, context: LambdaContext) -> Any:
-        hook = self.before_invoke.get(name)
-        if hook is not None:
-            hook(event)
-        return self.handler(name)(event, context)
+        started = time.monotonic()
+        try:
+            hook = self.before_invoke.get(name)
+            if hook is not None:
+                hook(event)
+            return self.handler(name)(event, context)
+        finally:
+            self.timeline.append((name, started, time.monotonic()))
 
     def _pool(self, name: str) -> ThreadPoolExecutor:
         folder = self.functions[name].code_dir

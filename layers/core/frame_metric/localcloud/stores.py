@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +35,67 @@ _LAUNCHER = Path(__file__).with_name("LoopbackDynamoDB.java")
 
 class StoreError(RuntimeError):
     pass
+
+
+class DataDirInUse(StoreError):
+    pass
+
+
+def default_data_dir() -> Path:
+    configured = os.environ.get("FRAME_METRIC_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "frame-metric"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def check_port_free(host: str, port: int) -> None:
+    """OSError now if the API's port is taken: fail in a blink, not after the stores have started. (As
+    the HTTP server itself does, connections of a previous run in TIME_WAIT do not count.)"""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def lock_data_dir(data_dir: Path) -> TextIO:
+    """Hold the data directory for this process (released when the handle closes or we die)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / ".lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DataDirInUse(f"{data_dir} is in use by another frame-metric serve") from None
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+@dataclass
+class EarlyTables:
+    """DynamoDB Local launched before the local cloud's heavy imports (boto3, moto, Chalice: seconds
+    of a start-up the JVM would otherwise wait behind), with its data directory already locked."""
+
+    data_dir: Path
+    lock: TextIO
+    tables: TableStore
+
+
+def launch_tables_early(root: Path, data_dir: Path) -> EarlyTables:
+    lock = lock_data_dir(data_dir)
+    tables = TableStore(root, data_dir / "dynamodb", free_port())
+    try:
+        tables.launch()
+    except BaseException:
+        lock.close()
+        raise
+    return EarlyTables(data_dir, lock, tables)
 
 
 def _die_with_parent() -> None:
@@ -115,8 +179,9 @@ class TableStore(_ChildProcess):
             self.directory.mkdir(parents=True, exist_ok=True)
             storage = ["-dbPath", str(self.directory)]
         jar = home / "DynamoDBLocal.jar"
-        # Tiered compilation stopped at C1 and a small heap: faster start, plenty for one user.
-        command = [_executable("java"), "-XX:TieredStopAtLevel=1", "-Xss1m", "-Xmx1g",
+        # Tiered compilation stopped at C1, the serial collector (no G1 threads and regions to set up)
+        # and a small heap: faster start, plenty for one user.
+        command = [_executable("java"), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss1m", "-Xmx1g",
                    f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
                    *_loopback_launcher(jar, node_modules(self.root) / ".cache" / "frame-metric"), LOOPBACK,
                    "-sharedDb", "-disableTelemetry", "-port", str(self.port), *storage]
@@ -178,19 +243,25 @@ class ObjectStoreServer(_ChildProcess):
         self.root, self.directory, self.buckets, self.on_event = root, directory, buckets, on_event
         self.credentials = {"FRAME_METRIC_S3_ACCESS_KEY": access_key, "FRAME_METRIC_S3_SECRET": secret_key}
         self._reader: threading.Thread | None = None
+        self._ready = threading.Event()
 
     def start(self, timeout: float = 30.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
         node_modules(self.root)
         self.directory.mkdir(parents=True, exist_ok=True)
         script = Path(__file__).with_name("s3_server.js")
         process = self._spawn([_executable("node"), str(script), str(self.directory), LOOPBACK, "0",
                                *self.buckets], cwd=self.root, extra_env=self.credentials)
         assert process.stdout is not None
-        ready = threading.Event()
-        self._reader = threading.Thread(target=self._read_events, args=(process.stdout, ready), name="s3-events",
-                                        daemon=True)
+        self._reader = threading.Thread(target=self._read_events, args=(process.stdout, self._ready),
+                                        name="s3-events", daemon=True)
         self._reader.start()
-        if not ready.wait(timeout):
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        if not self._ready.wait(timeout):
             raise self._failed(f"did not start within {timeout:.0f} s")
         if self.process is not None and self.process.poll() is not None:
             raise self._failed("exited while starting")

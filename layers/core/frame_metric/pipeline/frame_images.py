@@ -14,11 +14,11 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from frame_metric.analysis import extract_frames
+from frame_metric.analysis import VideoProbe, extract_frames
 from frame_metric.data.connection import condition_failed
 from frame_metric.data.video import Video
 from frame_metric.storage.keys import VideoKeys
-from frame_metric.storage.s3 import ObjectStore
+from frame_metric.storage.s3 import ObjectMissing, ObjectStore
 from frame_metric.videos import records
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,21 @@ def store_frame_images(event: dict[str, Any]) -> dict[str, Any]:
     if not wanted:
         return {"video_id": video_id, "stored": []}
     store, keys = ObjectStore(), VideoKeys(video_id)
-    images = extract_frames(str(store.local_copy(video.s3_key)), wanted)
+    images = extract_frames(str(store.local_copy(video.s3_key)), wanted, probe=_stored_probe(store, keys))
     for number, jpeg in images.items():
         store.put_bytes(keys.frame_image(number), jpeg, "image/jpeg")
     for attribute in (Video.first_frame, Video.last_frame):
         _point_mark_at_image(video_id, attribute, images, keys)
     log.info("stored %d frame image(s) of video %s", len(images), video_id)
     return {"video_id": video_id, "stored": sorted(images)}
+
+
+def _stored_probe(store: ObjectStore, keys: VideoKeys) -> VideoProbe | None:
+    """The pipeline's probe of the upload (its keyframes): spares a demux of the whole file."""
+    try:
+        return VideoProbe.from_dict(store.get_json(keys.probe))
+    except ObjectMissing:
+        return None
 
 
 def _point_mark_at_image(video_id: str, attribute: Any, images: dict[int, bytes], keys: VideoKeys) -> None:

@@ -24,6 +24,12 @@ class RecoveryReport:
     failed: int = 0
 
 
+def has_interrupted() -> bool:
+    """Whether any video is uploading or processing: only then has recovery anything to do."""
+    return any(next(iter(Video.by_status.query(status.value, limit=1)), None) is not None
+               for status in (VideoStatus.PROCESSING, VideoStatus.UPLOADING))
+
+
 def resume_interrupted(settings: Settings | None = None) -> RecoveryReport:
     settings = settings or get_settings()
     store, executions = ObjectStore(settings), Executions(settings)

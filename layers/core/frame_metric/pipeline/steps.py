@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from frame_metric.analysis import (
@@ -24,9 +25,10 @@ from frame_metric.data.video import Video, VideoStatus, frame_id
 
 # Finalize and Fail live where the decoder is not imported; named here too, as steps of the one pipeline.
 from frame_metric.pipeline.outcome import fail, failure_reason, finalize  # noqa: F401
+from frame_metric.pipeline.timing import StepPhases
 from frame_metric.settings import get_settings
 from frame_metric.storage.keys import VideoKeys
-from frame_metric.storage.s3 import ObjectStore
+from frame_metric.storage.s3 import ObjectStore, json_bytes
 from frame_metric.videos import records
 from frame_metric.videos.limits import check_limits
 
@@ -40,13 +42,20 @@ class VideoNotActive(Exception):
 
 
 def probe(event: dict[str, Any]) -> dict[str, Any]:
+    """Probe the upload and plan its segments. A video of one segment is analysed here too, from the
+    same downloaded copy: the state machine then skips its Map (no second invocation, download or
+    transition), since the probe is needed only to split a long video."""
     video_id, key = event["video_id"], event["key"]
     execution = event.get("execution_id") or ""
     if not records.mark_processing(video_id, execution.rsplit(":", 1)[-1], execution):
         raise VideoNotActive(f"video {video_id} is no longer active")
+    phases = StepPhases("probe", video_id)
     records.set_step(video_id, "probing", 5)
     store = ObjectStore()
-    video_probe = probe_video(str(store.local_copy(key)))
+    with phases.phase("download"):
+        path = store.local_copy(key)
+    with phases.phase("probe"):
+        video_probe = probe_video(str(path))
     keys = VideoKeys(video_id)
     store.put_json(keys.probe, video_probe.to_dict())
     records.update_if(video_id, [VideoStatus.PROCESSING.value], [
@@ -64,16 +73,33 @@ def probe(event: dict[str, Any]) -> dict[str, Any]:
     segments = plan_segments(video_probe, get_settings().segment_frames)
     # The upload's analysis options, read once here and handed to every later step by the state machine.
     stored = records.get_video(video_id).analysis_options
+    options = json.loads(stored) if stored else {}
+    analysed = []
+    if len(segments) == 1:
+        analysed.append(_analyse_and_store(video_id, path, video_probe, segments[0],
+                                           _options({"options": options}), store, phases))
+    phases.report()
     return {"probe_key": keys.probe, "frame_count": video_probe.frame_count,
-            "segments": [segment.to_dict() for segment in segments],
-            "options": json.loads(stored) if stored else {}}
+            "segments": [segment.to_dict() for segment in segments], "options": options,
+            "analysed": analysed}
 
 
 def analyse(event: dict[str, Any]) -> dict[str, Any]:
     video_id, key = event["video_id"], event["key"]
+    phases = StepPhases("analyse", video_id)
     store = ObjectStore()
     video_probe = VideoProbe.from_dict(store.get_json(event["probe_key"]))
-    segment = Segment.from_dict(event["segment"])
+    with phases.phase("download"):
+        path = store.local_copy(key)
+    result = _analyse_and_store(video_id, path, video_probe, Segment.from_dict(event["segment"]),
+                                _options(event), store, phases)
+    phases.report()
+    return result
+
+
+def _analyse_and_store(video_id: str, path: Path, video_probe: VideoProbe, segment: Segment,
+                       options: AnalysisOptions, store: ObjectStore, phases: StepPhases) -> dict[str, Any]:
+    """One segment's features and thumbnails (one decode pass for both), stored for Select."""
     reported = 0
     last_report = time.monotonic()
 
@@ -85,19 +111,22 @@ def analyse(event: dict[str, Any]) -> dict[str, Any]:
                 reported = done
             last_report = time.monotonic()
 
-    features = analyse_segment(str(store.local_copy(key)), video_probe, segment, _options(event),
-                               progress=progress, thumbnails=THUMBNAILS)
+    with phases.phase("analyse"):
+        features = analyse_segment(str(path), video_probe, segment, options, progress=progress,
+                                   thumbnails=THUMBNAILS)
     keys = VideoKeys(video_id)
-    store.put_bytes(keys.features(segment.index), features.to_bytes())
-    sprites = []
-    for number, sprite in enumerate(features.sprites):
-        sprite_key = keys.sprite(segment.index, number)
-        store.put_bytes(sprite_key, sprite.jpeg, "image/jpeg")
-        sprites.append({"key": sprite_key, "first_frame": sprite.first_frame, "count": sprite.count,
-                        "columns": sprite.columns, "thumb_width": sprite.thumb_width,
-                        "thumb_height": sprite.thumb_height})
-    records.add_frames_analysed(video_id, (segment.end_frame - segment.start_frame) - reported,
-                                video_probe.frame_count)
+    with phases.phase("store"):
+        outputs = [(keys.features(segment.index), features.to_bytes(), "application/octet-stream")]
+        sprites = []
+        for number, sprite in enumerate(features.sprites):
+            sprite_key = keys.sprite(segment.index, number)
+            outputs.append((sprite_key, sprite.jpeg, "image/jpeg"))
+            sprites.append({"key": sprite_key, "first_frame": sprite.first_frame, "count": sprite.count,
+                            "columns": sprite.columns, "thumb_width": sprite.thumb_width,
+                            "thumb_height": sprite.thumb_height})
+        store.put_all(outputs)
+        records.add_frames_analysed(video_id, (segment.end_frame - segment.start_frame) - reported,
+                                    video_probe.frame_count)
     return {"segment": segment.index, "features_key": keys.features(segment.index), "sprites": sprites}
 
 
@@ -110,12 +139,15 @@ def _options(event: dict[str, Any]) -> AnalysisOptions:
 def select(event: dict[str, Any]) -> dict[str, Any]:
     video_id, key = event["video_id"], event["key"]
     records.set_step(video_id, "selecting_frames", 88)
+    phases = StepPhases("select", video_id)
     store = ObjectStore()
     keys = VideoKeys(video_id)
     video_probe = VideoProbe.from_dict(store.get_json(event["probe_key"]))
     analysed = sorted(event["segments"], key=lambda item: item["segment"])
-    features = [SegmentFeatures.from_bytes(store.get_bytes(item["features_key"])) for item in analysed]
-    result = select_boundaries(video_probe, features, _options(event))
+    with phases.phase("read_features"):
+        features = [SegmentFeatures.from_bytes(store.get_bytes(item["features_key"])) for item in analysed]
+    with phases.phase("select"):
+        result = select_boundaries(video_probe, features, _options(event))
     summary = result.to_dict()
 
     wanted: list[int] = []
@@ -124,14 +156,21 @@ def select(event: dict[str, Any]) -> dict[str, Any]:
             wanted.append(mark["frame_number"])
     for name in ("first_candidates", "last_candidates"):
         wanted.extend(candidate["frame_number"] for candidate in summary[name][:CANDIDATE_IMAGES])
-    images = extract_frames(str(store.local_copy(key)), sorted(set(wanted))) if wanted else {}
-    for number, jpeg in images.items():
-        store.put_bytes(keys.frame_image(number), jpeg, "image/jpeg")
-
-    sprites = [sprite for item in analysed for sprite in item["sprites"]]
-    frames = [dict(frame, id=frame_id(video_id, frame["frame_number"])) for frame in result.frames()]
-    store.put_json(keys.frames_table, {"frames": frames, "sprites": sprites})
-    summary["frame_images"] = {str(number): keys.frame_image(number) for number in images}
-    store.put_json(keys.analysis, summary)
+    images: dict[int, bytes] = {}
+    if wanted:
+        with phases.phase("download"):
+            path = store.local_copy(key)
+        with phases.phase("candidate_images"):
+            # The probe already knows the keyframes: no second demux of the whole file.
+            images = extract_frames(str(path), sorted(set(wanted)), probe=video_probe)
+    with phases.phase("store"):
+        sprites = [sprite for item in analysed for sprite in item["sprites"]]
+        frames = [dict(frame, id=frame_id(video_id, frame["frame_number"])) for frame in result.frames()]
+        outputs = [(keys.frame_image(number), jpeg, "image/jpeg") for number, jpeg in images.items()]
+        outputs.append((keys.frames_table, json_bytes({"frames": frames, "sprites": sprites}), "application/json"))
+        store.put_all(outputs)
+        summary["frame_images"] = {str(number): keys.frame_image(number) for number in images}
+        store.put_json(keys.analysis, summary)  # last: Finalize reads it, so the rest is there by then
     records.set_step(video_id, "finalizing", 95)
+    phases.report()
     return {"analysis_key": keys.analysis}

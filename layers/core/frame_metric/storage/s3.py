@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError
 from frame_metric.settings import Settings, get_settings
 
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+PARALLEL_PUTS = 4
 
 
 class ObjectMissing(Exception):
@@ -34,6 +36,10 @@ def s3_client(settings: Settings) -> Any:
     )
 
 
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
 class ObjectStore:
     def __init__(self, settings: Settings | None = None, client: Any | None = None) -> None:
         self.settings = settings or get_settings()
@@ -43,8 +49,19 @@ class ObjectStore:
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
+    def put_all(self, objects: list[tuple[str, bytes, str]]) -> None:
+        """(key, data, content type) of several objects, written a few at a time: a step's outputs
+        (sprite sheets, frame images) are many small PUTs, each mostly waiting on the network."""
+        if len(objects) <= 1:
+            for key, data, content_type in objects:
+                self.put_bytes(key, data, content_type)
+            return
+        with ThreadPoolExecutor(max_workers=PARALLEL_PUTS, thread_name_prefix="s3-put") as pool:
+            for done in [pool.submit(self.put_bytes, *item) for item in objects]:
+                done.result()
+
     def put_json(self, key: str, value: Any) -> None:
-        self.put_bytes(key, json.dumps(value, separators=(",", ":")).encode(), "application/json")
+        self.put_bytes(key, json_bytes(value), "application/json")
 
     def upload_file(self, key: str, fileobj: BinaryIO, content_type: str = "video/mp4") -> None:
         self.client.upload_fileobj(fileobj, self.bucket, key, ExtraArgs={"ContentType": content_type})
@@ -102,11 +119,12 @@ class ObjectStore:
 
     def local_copy(self, key: str) -> Path:
         """Download an object once per version into a scratch cache (Lambda's /tmp survives warm starts,
-        and steps of one execution often run in the same container). The cache is bounded: the least
-        recently used copies go first."""
+        and steps of one execution often run in the same container; locally every step shares it). A
+        copy is named by bucket, key, version id and ETag, read fresh from S3 each time: a replaced
+        object is never answered with the old file. Bounded: the least recently used copies go first."""
         head = self.head(key)
-        etag = head["ETag"].strip('"')
-        digest = hashlib.sha256(f"{self.bucket}/{key}/{etag}".encode()).hexdigest()[:32]
+        version = f"{head.get('VersionId') or ''}/{head['ETag'].strip(chr(34))}"
+        digest = hashlib.sha256(f"{self.bucket}/{key}/{version}".encode()).hexdigest()[:32]
         cache_dir = Path(tempfile.gettempdir()) / "frame-metric-cache"
         cache_dir.mkdir(parents=True, exist_ok=True)
         target = cache_dir / f"{digest}.mp4"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +18,7 @@ from frame_metric.pipeline.sweeper import reconcile
 from frame_metric.settings import Settings, get_settings
 from frame_metric.storage.keys import VideoKeys
 from frame_metric.storage.s3 import ObjectStore
-from frame_metric.videos import records
+from frame_metric.videos import records, waiting
 from frame_metric.videos.actions import video_actions
 from frame_metric.videos.container import inspect_mp4_file
 from frame_metric.videos.schemas import (
@@ -48,6 +49,16 @@ class IncomingFile:
     filename: str
     path: Path
     size: int
+
+
+def _progress_of(video: Video) -> TaskProgress:
+    return TaskProgress(video_id=video.video_id, task_id=video.execution_name, status=video.video_status,
+                        progress=video.shown_progress, current_step=video.current_step,
+                        error_message=video.error_message)
+
+
+def _token(progress: TaskProgress) -> str:
+    return waiting.progress_token(progress.status.value, progress.progress, progress.current_step)
 
 
 class VideoService:
@@ -148,11 +159,18 @@ class VideoService:
     def status(self, video_id: str) -> VideoStatusResponse:
         return self.to_status(self._current(video_id))
 
-    def progress(self, video_id: str) -> TaskProgress:
-        video = self._current(video_id)
-        return TaskProgress(video_id=video.video_id, task_id=video.execution_name,
-                            status=video.video_status, progress=video.shown_progress,
-                            current_step=video.current_step, error_message=video.error_message)
+    def progress(self, video_id: str, wait: float = 0, since: str | None = None) -> TaskProgress:
+        """With `since` (the token of the progress last seen, waiting.progress_token) and `wait`
+        seconds: answer once the progress differs from it, or when the wait is over (a long poll)."""
+        if not 0 <= wait <= waiting.MAX_WAIT_SECONDS:
+            raise ValidationFailed(f"wait must be between 0 and {waiting.MAX_WAIT_SECONDS} seconds")
+        current = _progress_of(self._current(video_id))
+        deadline = time.monotonic() + wait
+        while (since is not None and _token(current) == since and not current.status.finished
+               and time.monotonic() < deadline):
+            time.sleep(waiting.READ_INTERVAL)
+            current = _progress_of(records.get_video(video_id))  # one GetItem; checked in full per request
+        return current
 
     def list(self, skip: int = 0, limit: int = 20, status: str | None = None) -> list[VideoStatusResponse]:
         if skip < 0:
