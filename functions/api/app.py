@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from chalice import Chalice, Response
@@ -23,6 +22,7 @@ from frame_metric.api.review_routes import review_blueprint
 from frame_metric.api.task_routes import task_blueprint
 from frame_metric.data import bind_models
 from frame_metric.errors import BadRequest
+from frame_metric.settings import per_settings
 from frame_metric.videos.schemas import AnalysisOptionsRequest, PresignedUploadRequest
 from frame_metric.videos.service import IncomingFile, VideoService
 
@@ -39,7 +39,7 @@ app.register_blueprint(qr_blueprint(), url_prefix=f"{API}/qr")  # answers image/
 add_api_middleware(app)  # {"detail": ...} for Chalice's own refusals; CORS for the console's origin only
 
 
-@lru_cache(maxsize=1)
+@per_settings
 def videos() -> VideoService:
     bind_models()
     return VideoService()

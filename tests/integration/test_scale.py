@@ -67,6 +67,7 @@ def throttled_lambda(cloud: LocalCloud) -> Iterator[random.Random]:
 
 
 def test_the_trigger_runs_with_the_templates_concurrency_cap(cloud: LocalCloud) -> None:
+    assert cloud.pipeline_warm.wait(120)  # the pollers start with the pipeline, after the API answers
     pollers = [t for t in threading.enumerate() if t.name.startswith("upload-poller-")]
     assert len(pollers) == cloud.trigger_concurrency == int(
         cloud.template.parameters["TriggerMaxConcurrency"]["Default"]) >= 2

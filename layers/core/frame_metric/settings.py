@@ -7,8 +7,10 @@ the domain never needs to know where it runs: only endpoints differ.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import TypeVar
 
 MB = 1024 * 1024
 
@@ -120,3 +122,22 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget the cached settings (the local cloud changes the environment when it starts)."""
     get_settings.cache_clear()
+
+
+T = TypeVar("T")
+
+
+def per_settings(factory: Callable[[], T]) -> Callable[[], T]:
+    """factory's value, made once per settings object: a service holding a bucket name or a bound
+    table is made again after reset_settings() (the local cloud and in-process tests change the
+    environment within one process; in Lambda the settings never change, so this is made once)."""
+    made: list[tuple[Settings, T]] = []
+
+    @wraps(factory)
+    def value() -> T:
+        settings = get_settings()
+        if not made or made[0][0] is not settings:  # the settings object is kept: its identity is unique
+            made[:] = [(settings, factory())]
+        return made[0][1]
+
+    return value

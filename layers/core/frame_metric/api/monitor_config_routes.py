@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from functools import lru_cache
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -28,9 +27,10 @@ from frame_metric.monitor.schemas import (
 )
 from frame_metric.monitor.scripts import ScriptService
 from frame_metric.monitor.tasks import TaskService
+from frame_metric.settings import per_settings
 
 
-@lru_cache(maxsize=1)
+@per_settings
 def _bound() -> None:
     bind_models()
 

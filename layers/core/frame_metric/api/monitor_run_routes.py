@@ -7,7 +7,6 @@ on its own (chalice.test.Client, a stack with only the proxy route) and the two 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -19,9 +18,10 @@ from frame_metric.monitor import export, live, tokens
 from frame_metric.monitor.ingest import ingest
 from frame_metric.monitor.run_schemas import CreateRunRequest, FailRunRequest, LinkVideoRequest, StartRunRequest
 from frame_metric.monitor.runs import RunService, load_samples
+from frame_metric.settings import per_settings
 
 
-@lru_cache(maxsize=1)
+@per_settings
 def service() -> RunService:
     bind_models()
     return RunService()

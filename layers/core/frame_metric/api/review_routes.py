@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -14,9 +13,10 @@ from frame_metric.errors import ValidationFailed
 from frame_metric.review.actions import ActionMarkingRequest, mark_action
 from frame_metric.review.schemas import FrameMarkingRequest
 from frame_metric.review.service import ReviewService
+from frame_metric.settings import per_settings
 
 
-@lru_cache(maxsize=1)
+@per_settings
 def service() -> ReviewService:
     bind_models()
     return ReviewService()

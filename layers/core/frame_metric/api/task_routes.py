@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from chalice import Blueprint, Response
@@ -12,13 +11,14 @@ from frame_metric.api.http import View, guarded, json_body, json_response, query
 from frame_metric.data import bind_models
 from frame_metric.data.video import utcnow
 from frame_metric.errors import ValidationFailed
+from frame_metric.settings import per_settings
 from frame_metric.spreadsheet import CSV, XLSX
 from frame_metric.tasks import export
 from frame_metric.tasks.schemas import TaskCreate, TaskUpdate, VideoAddToTask
 from frame_metric.tasks.service import TaskService
 
 
-@lru_cache(maxsize=1)
+@per_settings
 def service() -> TaskService:
     bind_models()
     return TaskService()
