@@ -88,15 +88,32 @@ def small_yuv(frame: Any, width: int, height: int) -> np.ndarray:
     return small.to_ndarray()
 
 
+PROBES, PROBE_BYTES = 8, 512  # runs of luma bytes same_picture compares first
+
+
 def same_picture(frame: Any, previous: Any) -> bool:
     """Whether two decoded frames hold the same pixels (plane buffers equal, padding included: a
     difference there only costs a needless rescale)."""
     if previous is None or frame.format.name != previous.format.name or len(frame.planes) != len(previous.planes):
         return False
-    return all(
-        a.buffer_size == b.buffer_size and np.array_equal(np.frombuffer(a, np.uint8), np.frombuffer(b, np.uint8))
+    pairs = [
+        (np.frombuffer(a, np.uint8), np.frombuffer(b, np.uint8))
         for a, b in zip(frame.planes, previous.planes, strict=True)
-    )
+    ]
+    if any(a.size != b.size for a, b in pairs):
+        return False
+    # A probe first: a camera's noise changes nearly every pixel, so a few rows spread over the
+    # picture almost always tell, without reading (and allocating a mask of) every whole plane.
+    y, y_before = pairs[0]
+    for start in range(0, y.size, max(PROBE_BYTES, y.size // PROBES)):
+        if not np.array_equal(y[start : start + PROBE_BYTES], y_before[start : start + PROBE_BYTES]):
+            return False
+    return all(np.array_equal(_words(a), _words(b)) for a, b in pairs)
+
+
+def _words(plane: np.ndarray) -> np.ndarray:
+    """The bytes as 64-bit words where they divide evenly: equality in an eighth of the steps."""
+    return plane.view(np.uint64) if plane.size % 8 == 0 else plane
 
 
 def split_planes(yuv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
