@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import av
 import numpy as np
 from PIL import Image
 
@@ -39,14 +40,31 @@ class _SpriteSheets:
         self.first = first_frame
         self.count = 0
         self.sheet = np.zeros((spec.rows * self.th, spec.columns * self.tw, 3), np.uint8)
+        self._small: np.ndarray | None = None
+        self._thumb = np.zeros((self.th, self.tw, 3), np.uint8)
 
-    def add(self, frame: Any) -> None:
+    def add(self, frame: Any, small: np.ndarray) -> None:
+        """frame: the decoded frame; small: its analysis picture (yuv420p, see decode.small_yuv)."""
         r, c = divmod(self.count, self.spec.columns)
-        thumb = frame.reformat(width=self.tw, height=self.th, format="rgb24", interpolation="AREA")
-        self.sheet[r * self.th : (r + 1) * self.th, c * self.tw : (c + 1) * self.tw] = thumb.to_ndarray()
+        self.sheet[r * self.th : (r + 1) * self.th, c * self.tw : (c + 1) * self.tw] = self._thumbnail(frame, small)
         self.count += 1
         if self.count == self.spec.per_sprite:
             self.flush()
+
+    def _thumbnail(self, frame: Any, small: np.ndarray) -> np.ndarray:
+        # From the analysis picture already scaled, not the full frame: scaling a full phone frame
+        # again costs more than the rest of the frame's analysis. A frame that reused the previous
+        # analysis picture (same pixels) reuses its thumbnail too.
+        if small is self._small:
+            return self._thumb
+        if small.shape[1] >= self.tw and small.shape[0] * 2 // 3 >= self.th:
+            source = av.VideoFrame.from_ndarray(small, format="yuv420p")
+            source.colorspace, source.color_range = frame.colorspace, frame.color_range
+        else:  # an analysis picture smaller than a thumbnail (very long, thin videos): the frame
+            source = frame
+        self._small = small
+        self._thumb = source.reformat(width=self.tw, height=self.th, format="rgb24", interpolation="AREA").to_ndarray()
+        return self._thumb
 
     def flush(self) -> None:
         if not self.count:
@@ -156,7 +174,7 @@ def analyse_segment(
         else:
             a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
         if sheets:
-            sheets.add(frame)
+            sheets.add(frame, yuv)
         prev, last_image = planes, yuv
         if progress and rows.n % PROGRESS_EVERY == 0:
             progress(rows.n, segment.frame_count)
