@@ -13,6 +13,7 @@ from typing import Any
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from frame_metric.analysis.errors import (
     CorruptVideoError,
@@ -82,9 +83,13 @@ def decode_range(
             warnings.append(f"decoding stopped early: {exc.strerror or exc}")
 
 
-def small_yuv(frame: Any, width: int, height: int) -> np.ndarray:
-    """The frame scaled to width x height as yuv420p, as one (height*3/2, width) uint8 array."""
-    small = frame.reformat(width=width, height=height, format="yuv420p", interpolation="AREA")
+def small_yuv(frame: Any, width: int, height: int, scaler: VideoReformatter | None = None) -> np.ndarray:
+    """The frame scaled to width x height as yuv420p, as one (height*3/2, width) uint8 array.
+    scaler: a reformatter kept for this one conversion; it keeps FFmpeg's scaling context (its
+    filters) from frame to frame instead of building it again for each frame (~10 % of the scaling)."""
+    small = (scaler or VideoReformatter()).reformat(
+        frame, width=width, height=height, format="yuv420p", interpolation="AREA"
+    )
     return small.to_ndarray()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from frame_metric.analysis.changes import Change, Grid, compare, make_grid
@@ -41,6 +42,7 @@ class _SpriteSheets:
         self.count = 0
         self.sheet = np.zeros((spec.rows * self.th, spec.columns * self.tw, 3), np.uint8)
         self._small: np.ndarray | None = None
+        self._scaler = VideoReformatter()
         self._thumb = np.zeros((self.th, self.tw, 3), np.uint8)
 
     def add(self, frame: Any, small: np.ndarray) -> None:
@@ -63,7 +65,8 @@ class _SpriteSheets:
         else:  # an analysis picture smaller than a thumbnail (very long, thin videos): the frame
             source = frame
         self._small = small
-        self._thumb = source.reformat(width=self.tw, height=self.th, format="rgb24", interpolation="AREA").to_ndarray()
+        thumb = self._scaler.reformat(source, self.tw, self.th, "rgb24", interpolation="AREA")
+        self._thumb = thumb.to_ndarray()
         return self._thumb
 
     def flush(self) -> None:
@@ -114,12 +117,14 @@ def _picture_stats(y: np.ndarray) -> tuple[float, float]:
     return float(y.mean()) / 255.0, min(1.0, float(grad) / 32.0)
 
 
-def _touch(frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, before: np.ndarray) -> np.ndarray:
+def _touch(
+    frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, before: np.ndarray, scaler: VideoReformatter
+) -> np.ndarray:
     """The touch indicator in this frame; the previous frame's answer when nothing changed where it
     is looked for (e.g. only the status-bar clock ticked), which spares most of the search."""
     if not change.structural.any() and not change.shift.any() and change.global_shift == 0.0:
         return before
-    return find_touch(touch_image(frame, probe.width, probe.height), region, before)
+    return find_touch(touch_image(frame, probe.width, probe.height, scaler), region, before)
 
 
 def analyse_segment(
@@ -140,13 +145,14 @@ def analyse_segment(
     kept = KeptFrames()
     first_image = last_image = None
     previous_frame = None
+    scaler, touch_scaler = VideoReformatter(), VideoReformatter()  # one per conversion: see small_yuv
     for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
         # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
         # (a still screen: skipped macroblocks) reuses the previous small image.
         if last_image is not None and same_picture(frame, previous_frame):
             yuv = last_image
         else:
-            yuv = small_yuv(frame, grid.width, grid.height)
+            yuv = small_yuv(frame, grid.width, grid.height, scaler)
         previous_frame = frame
         planes = split_planes(yuv)
         i = rows.next_row()
@@ -158,11 +164,11 @@ def analyse_segment(
         if prev is None:
             first_image = yuv
             if options.touch_indicator:
-                a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height), region)
+                a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height, touch_scaler), region)
         elif not same:
             change = compare(grid, prev, planes)
             if options.touch_indicator:
-                a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1])
+                a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1], touch_scaler)
                 if a["touch"][i - 1][0] > 0 or a["touch"][i][0] > 0:
                     # The touch indicator is the user, not the app: its discs never count as a change.
                     change = compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes)
