@@ -7,9 +7,11 @@ small yuv420p image and never converted to BGR/RGB; threaded decoding uses both 
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import av
 import numpy as np
@@ -126,3 +128,51 @@ def split_planes(yuv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = yuv.shape[1]
     chroma = yuv[h:].reshape(2, h // 2, w // 2)
     return yuv[:h], chroma[0], chroma[1]
+
+
+Item = TypeVar("Item")
+
+
+def read_ahead(items: Iterator[Item], depth: int) -> Iterator[Item]:
+    """The items, produced in a worker thread up to `depth` ahead of the consumer. FFmpeg decodes and
+    scales with the GIL released, so decoding and scaling the next frames overlaps the measures of
+    this one. Errors are raised in the consumer; stopping early stops (and closes) the producer."""
+    ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("done", None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put("error", exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close:
+                close()
+
+    worker = threading.Thread(target=produce, name="frame-metric-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = ahead.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        worker.join()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import av
@@ -18,7 +18,7 @@ from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from frame_metric.analysis.changes import Change, Grid, compare, make_grid
-from frame_metric.analysis.decode import decode_range, same_picture, small_yuv, split_planes
+from frame_metric.analysis.decode import decode_range, read_ahead, same_picture, small_yuv, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
 from frame_metric.analysis.options import AnalysisOptions
@@ -127,6 +127,24 @@ def _touch(
     return find_touch(touch_image(frame, probe.width, probe.height, scaler), region, before)
 
 
+READ_AHEAD = 3  # frames decoded and scaled ahead of the measures (each holds a full-size frame)
+
+
+def _small_frames(
+    path: str, segment: Segment, grid: Grid, warnings: list[str]
+) -> Iterator[tuple[int, Any, np.ndarray]]:
+    """(pts, frame, analysis picture) of each frame of the segment."""
+    scaler = VideoReformatter()  # one per conversion: see small_yuv
+    previous_frame = yuv = None
+    for pts, frame, _ in decode_range(path, segment.start_pts, segment.end_pts, warnings):
+        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
+        # (a still screen: skipped macroblocks) reuses the previous small image.
+        if yuv is None or not same_picture(frame, previous_frame):
+            yuv = small_yuv(frame, grid.width, grid.height, scaler)
+        previous_frame = frame
+        yield pts, frame, yuv
+
+
 def analyse_segment(
     path: str | os.PathLike[str],
     probe: VideoProbe,
@@ -144,16 +162,9 @@ def analyse_segment(
     prev: tuple[np.ndarray, ...] | None = None
     kept = KeptFrames()
     first_image = last_image = None
-    previous_frame = None
-    scaler, touch_scaler = VideoReformatter(), VideoReformatter()  # one per conversion: see small_yuv
-    for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
-        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
-        # (a still screen: skipped macroblocks) reuses the previous small image.
-        if last_image is not None and same_picture(frame, previous_frame):
-            yuv = last_image
-        else:
-            yuv = small_yuv(frame, grid.width, grid.height, scaler)
-        previous_frame = frame
+    touch_scaler = VideoReformatter()  # one per conversion: see small_yuv
+    small = _small_frames(os.fspath(path), segment, grid, warnings)
+    for pts, frame, yuv in read_ahead(small, READ_AHEAD):
         planes = split_planes(yuv)
         i = rows.next_row()
         a = rows.a
