@@ -89,6 +89,28 @@ def test_sprites_cover_every_frame_in_few_jpegs(recording: MakeRecording) -> Non
         sprites[0].position(60)
 
 
+@pytest.mark.parametrize("analysis_size", [448, 64])  # 64: an analysis picture narrower than a thumbnail
+def test_thumbnails_look_like_their_frames(recording: MakeRecording, analysis_size: int) -> None:
+    """Thumbnails are made from the small analysis picture when it is large enough (cheap), else from
+    the frame: either way each one looks like its frame scaled down directly, colours included."""
+    path, truth = recording(seconds=2.0)
+    probe = probe_video(path)
+    spec = ThumbnailSpec(width=120, columns=10, rows=10, quality=95)
+    (segment,) = plan_segments(probe, 1000)
+    options = AnalysisOptions(analysis_size=analysis_size)
+    sprites = analyse_segment(path, probe, segment, options, thumbnails=spec).sprites
+    sheets = {s.first_frame: np.asarray(Image.open(io.BytesIO(s.jpeg)).convert("RGB"), dtype=float) for s in sprites}
+    with av.open(path) as container:
+        for number, frame in enumerate(container.decode(video=0)):
+            if number not in (0, truth.first_frame, truth.frame_count - 1):
+                continue
+            sprite = next(s for s in sprites if s.first_frame <= number < s.first_frame + s.count)
+            x, y = sprite.position(number)
+            thumb = sheets[sprite.first_frame][y : y + sprite.thumb_height, x : x + sprite.thumb_width]
+            direct = frame.reformat(sprite.thumb_width, sprite.thumb_height, "rgb24", interpolation="AREA")
+            assert np.abs(thumb - direct.to_ndarray()).mean() < 6.0, number
+
+
 def test_extract_frames_gives_full_size_jpegs_of_exactly_those_frames(recording: MakeRecording) -> None:
     path, truth = recording(gop=15)
     wanted = [0, truth.first_frame, 31, truth.last_frame, truth.frame_count - 1]

@@ -170,21 +170,28 @@ def compare(
         return Change(zeros, zeros, zeros.view(np.int8), 0.0, 0.0)
     z, rows, cols = grid.zone, grid.rows, grid.cols
     weight = np.maximum(grid.weight, 1.0)
-    dy = (cur[0].astype(np.float32) - prev[0]) * grid.mask
+    # In place where a temporary would do (the same values: float32 throughout, same order).
+    dy = np.subtract(cur[0], prev[0], dtype=np.float32)
+    dy *= grid.mask
     shift = grid.zone_sum(dy) / weight
     level = (grid.zone_sum(prev[0] * grid.mask) / weight).ravel()
     predicted = _global_fit(level, shift.ravel(), grid.valid)
-    resid = np.abs(dy.reshape(rows, z, cols, z) - shift[:, None, :, None]).reshape(dy.shape) * grid.mask
+    resid = np.subtract(dy.reshape(rows, z, cols, z), shift[:, None, :, None]).reshape(dy.shape)
+    np.abs(resid, out=resid)
+    resid *= grid.mask
     tol, sigma = _tolerance(grid.zone_sum(resid) / weight, grid.valid)
     tol *= tolerance_factor
-    luma = np.maximum(resid - tol, 0.0)
+    resid -= np.float32(tol)
+    luma = np.maximum(resid, 0.0, out=resid)
 
     cmask, cz = grid.chroma_mask, z // 2
     cweight = np.maximum(grid.chroma_weight, 1.0)
-    dc = (np.abs(cur[1].astype(np.float32) - prev[1]) + np.abs(cur[2].astype(np.float32) - prev[2])) * cmask
+    dc = np.abs(np.subtract(cur[1], prev[1], dtype=np.float32))
+    dc += np.abs(np.subtract(cur[2], prev[2], dtype=np.float32))
+    dc *= cmask
     ctol, _ = _tolerance(grid.zone_sum(dc, cz) / cweight, grid.valid)
     ctol *= tolerance_factor
-    chroma = np.maximum(dc - ctol, 0.0)
+    chroma = np.maximum(dc - np.float32(ctol), 0.0)
 
     if luma.any() or chroma.any():
         structural = grid.zone_sum(luma) / weight + grid.zone_sum(chroma, cz) / cweight

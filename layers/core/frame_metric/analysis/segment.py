@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PIL import Image
 
 from frame_metric.analysis.changes import Change, Grid, compare, make_grid
-from frame_metric.analysis.decode import decode_range, same_picture, small_yuv, split_planes
+from frame_metric.analysis.decode import decode_range, read_ahead, same_picture, small_yuv, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
 from frame_metric.analysis.options import AnalysisOptions
@@ -39,14 +41,33 @@ class _SpriteSheets:
         self.first = first_frame
         self.count = 0
         self.sheet = np.zeros((spec.rows * self.th, spec.columns * self.tw, 3), np.uint8)
+        self._small: np.ndarray | None = None
+        self._scaler = VideoReformatter()
+        self._thumb = np.zeros((self.th, self.tw, 3), np.uint8)
 
-    def add(self, frame: Any) -> None:
+    def add(self, frame: Any, small: np.ndarray) -> None:
+        """frame: the decoded frame; small: its analysis picture (yuv420p, see decode.small_yuv)."""
         r, c = divmod(self.count, self.spec.columns)
-        thumb = frame.reformat(width=self.tw, height=self.th, format="rgb24", interpolation="AREA")
-        self.sheet[r * self.th : (r + 1) * self.th, c * self.tw : (c + 1) * self.tw] = thumb.to_ndarray()
+        self.sheet[r * self.th : (r + 1) * self.th, c * self.tw : (c + 1) * self.tw] = self._thumbnail(frame, small)
         self.count += 1
         if self.count == self.spec.per_sprite:
             self.flush()
+
+    def _thumbnail(self, frame: Any, small: np.ndarray) -> np.ndarray:
+        # From the analysis picture already scaled, not the full frame: scaling a full phone frame
+        # again costs more than the rest of the frame's analysis. A frame that reused the previous
+        # analysis picture (same pixels) reuses its thumbnail too.
+        if small is self._small:
+            return self._thumb
+        if small.shape[1] >= self.tw and small.shape[0] * 2 // 3 >= self.th:
+            source = av.VideoFrame.from_ndarray(small, format="yuv420p")
+            source.colorspace, source.color_range = frame.colorspace, frame.color_range
+        else:  # an analysis picture smaller than a thumbnail (very long, thin videos): the frame
+            source = frame
+        self._small = small
+        thumb = self._scaler.reformat(source, self.tw, self.th, "rgb24", interpolation="AREA")
+        self._thumb = thumb.to_ndarray()
+        return self._thumb
 
     def flush(self) -> None:
         if not self.count:
@@ -96,12 +117,32 @@ def _picture_stats(y: np.ndarray) -> tuple[float, float]:
     return float(y.mean()) / 255.0, min(1.0, float(grad) / 32.0)
 
 
-def _touch(frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, before: np.ndarray) -> np.ndarray:
+def _touch(
+    frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, before: np.ndarray, scaler: VideoReformatter
+) -> np.ndarray:
     """The touch indicator in this frame; the previous frame's answer when nothing changed where it
     is looked for (e.g. only the status-bar clock ticked), which spares most of the search."""
     if not change.structural.any() and not change.shift.any() and change.global_shift == 0.0:
         return before
-    return find_touch(touch_image(frame, probe.width, probe.height), region, before)
+    return find_touch(touch_image(frame, probe.width, probe.height, scaler), region, before)
+
+
+READ_AHEAD = 3  # frames decoded and scaled ahead of the measures (each holds a full-size frame)
+
+
+def _small_frames(
+    path: str, segment: Segment, grid: Grid, warnings: list[str]
+) -> Iterator[tuple[int, Any, np.ndarray]]:
+    """(pts, frame, analysis picture) of each frame of the segment."""
+    scaler = VideoReformatter()  # one per conversion: see small_yuv
+    previous_frame = yuv = None
+    for pts, frame, _ in decode_range(path, segment.start_pts, segment.end_pts, warnings):
+        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
+        # (a still screen: skipped macroblocks) reuses the previous small image.
+        if yuv is None or not same_picture(frame, previous_frame):
+            yuv = small_yuv(frame, grid.width, grid.height, scaler)
+        previous_frame = frame
+        yield pts, frame, yuv
 
 
 def analyse_segment(
@@ -121,15 +162,9 @@ def analyse_segment(
     prev: tuple[np.ndarray, ...] | None = None
     kept = KeptFrames()
     first_image = last_image = None
-    previous_frame = None
-    for pts, frame, _ in decode_range(os.fspath(path), segment.start_pts, segment.end_pts, warnings):
-        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
-        # (a still screen: skipped macroblocks) reuses the previous small image.
-        if last_image is not None and same_picture(frame, previous_frame):
-            yuv = last_image
-        else:
-            yuv = small_yuv(frame, grid.width, grid.height)
-        previous_frame = frame
+    touch_scaler = VideoReformatter()  # one per conversion: see small_yuv
+    small = _small_frames(os.fspath(path), segment, grid, warnings)
+    for pts, frame, yuv in read_ahead(small, READ_AHEAD):
         planes = split_planes(yuv)
         i = rows.next_row()
         a = rows.a
@@ -140,11 +175,11 @@ def analyse_segment(
         if prev is None:
             first_image = yuv
             if options.touch_indicator:
-                a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height), region)
+                a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height, touch_scaler), region)
         elif not same:
             change = compare(grid, prev, planes)
             if options.touch_indicator:
-                a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1])
+                a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1], touch_scaler)
                 if a["touch"][i - 1][0] > 0 or a["touch"][i][0] > 0:
                     # The touch indicator is the user, not the app: its discs never count as a change.
                     change = compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes)
@@ -156,7 +191,7 @@ def analyse_segment(
         else:
             a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
         if sheets:
-            sheets.add(frame)
+            sheets.add(frame, yuv)
         prev, last_image = planes, yuv
         if progress and rows.n % PROGRESS_EVERY == 0:
             progress(rows.n, segment.frame_count)

@@ -21,6 +21,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from frame_metric.analysis.changes import Grid
 
@@ -42,10 +43,10 @@ def touch_size(width: int, height: int) -> tuple[int, int]:
     return tw, max(2, round(tw * height / width / 2) * 2)
 
 
-def touch_image(frame: Any, width: int, height: int) -> np.ndarray:
-    """The frame's luma at the search size, straight from the decoder."""
+def touch_image(frame: Any, width: int, height: int, scaler: VideoReformatter | None = None) -> np.ndarray:
+    """The frame's luma at the search size, straight from the decoder (scaler: see decode.small_yuv)."""
     tw, th = touch_size(width, height)
-    return frame.reformat(width=tw, height=th, format="gray", interpolation="AREA").to_ndarray()
+    return (scaler or VideoReformatter()).reformat(frame, tw, th, "gray", interpolation="AREA").to_ndarray()
 
 
 def _line_means(img: np.ndarray, half: int, axis: int) -> np.ndarray:
