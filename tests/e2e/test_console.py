@@ -45,14 +45,15 @@ def test_serve_prints_the_console_address(serve: ServeProcess) -> None:
 
 def test_upload_a_recording_then_review_it_and_the_duration_changes(page: Any, serve: ServeProcess,
                                                                      tmp_path: Path) -> None:
-    recording = tmp_path / "launch.mp4"
+    recording = tmp_path / "console-review-launch.mp4"  # a name no other test's video has on the shared server
     generate_app_launch(recording, width=180, height=320, fps=30.0, seconds=3.0)
     page.goto(console(serve, "/videos"))
     page.set_input_files("#upload-input", str(recording))
     page.wait_for_selector(".upload-state.ok")
-    page.wait_for_selector(".badge.s-completed", timeout=90_000)  # the list refreshes itself while busy
+    # This recording's row (the shared server lists other tests' videos too); the list refreshes itself.
+    page.wait_for_selector(f"tr:has(a:text('{recording.name}')) .badge.s-completed", timeout=90_000)
     screenshot(page, "01-videos")
-    page.click("table.grid a:text('launch.mp4')")
+    page.click(f"table.grid a:text('{recording.name}')")
     page.wait_for_selector("#measured-duration")
     assert page.text_content("#measured-duration").endswith(" s")
     page.wait_for_selector("figure.frame img")
