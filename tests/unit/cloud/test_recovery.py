@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from frame_metric.data import Video
-from frame_metric.pipeline.recovery import resume_interrupted
+from frame_metric.pipeline.recovery import has_interrupted, resume_interrupted
 
 
 @pytest.fixture
@@ -50,3 +50,13 @@ def test_lost_executions_restart_and_finished_uploads_start(
     # Running it again finds nothing more to do.
     again = resume_interrupted(cloud_state["settings"])
     assert (again.restarted, again.failed) == (0, 0)
+
+
+def test_interrupted_work_is_seen_through_the_sharded_status_index(cloud_state: dict[str, Any]) -> None:
+    # The status index is sharded (processing#0..7): asking it for the bare status finds nothing, so a
+    # restart would not know to recover before the API answers.
+    assert not has_interrupted()
+    _video("55555555-5555-4555-8555-555555555555", "completed", "uploads/x/clip.mp4")
+    assert not has_interrupted()
+    _video("66666666-6666-4666-8666-666666666666", "uploading", "uploads/y/clip.mp4")
+    assert has_interrupted()

@@ -103,6 +103,7 @@ class LocalCloud:
         self.startup_seconds = 0.0
         self.local_secret = ""
         self._scanner: own_stores.UploadScanner | None = None
+        self._interrupted = False  # a previous run left videos uploading or processing
         self.startup_phases: dict[str, float] = {}  # where start-up's time went, in order
         self._phase_mark = 0.0
         # Read per request, so a running cloud can be closed or opened (tests do).
@@ -224,7 +225,8 @@ class LocalCloud:
         # The user's own object store: the bucket made if missing before any upload can be asked for.
         self._scanner = self._own_bucket() if self.options.s3_endpoint else None
         self._phase("tables")
-        if has_interrupted():
+        self._interrupted = has_interrupted()
+        if self._interrupted:
             # A previous run left videos in flight: restart them before the API can report them lost.
             self._start_pipeline()
             self._phase("pipeline and recovery")
@@ -253,7 +255,8 @@ class LocalCloud:
             # Clients made here, one per poller: creating boto3 clients in several threads at once races.
             self._start_thread(f"upload-poller-{number}", functools.partial(self._poll_uploads, self.client("sqs")))
         self._start_thread("sweeper", self._sweep_periodically)
-        resume_interrupted(self.settings)
+        if self._interrupted:  # else nothing was left: a new upload's own notification starts it
+            resume_interrupted(self.settings)
 
     def _start_pipeline_in_background(self) -> None:
         try:

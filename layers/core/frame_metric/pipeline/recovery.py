@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from frame_metric.data.sharding import newest_first
 from frame_metric.data.video import Video, VideoStatus
 from frame_metric.pipeline.execution import Executions, execution_name
 from frame_metric.pipeline.trigger import ObjectCreated, handle_object_created
@@ -26,7 +27,7 @@ class RecoveryReport:
 
 def has_interrupted() -> bool:
     """Whether any video is uploading or processing: only then has recovery anything to do."""
-    return any(next(iter(Video.by_status.query(status.value, limit=1)), None) is not None
+    return any(next(newest_first(Video.by_status, status.value, limit=1), None) is not None
                for status in (VideoStatus.PROCESSING, VideoStatus.UPLOADING))
 
 
