@@ -21,12 +21,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 import av
 import numpy as np
 
+from frame_metric.samples.mp4 import mp4_writer
 from frame_metric.samples.recording import GroundTruth, _Camera, _differs
 
 AREA_LEVELS = 2.5
@@ -240,30 +240,18 @@ def generate_family(
     camera = _Camera(h, w, noise, 0.0, seed)
     first_img, final_img = render(0), render(n - 1)
     first = last = None
-    time_base = Fraction(1, 90000)
-    rate = Fraction(fps).limit_denominator(1001)
-    with av.open(os.fspath(path), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=rate)
-        stream.options = {"preset": "veryfast", "crf": str(crf)}
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.codec_context.time_base = time_base
+    with mp4_writer(path, fps=fps, width=w, height=h, opts={"crf": crf}) as out:
         for i in range(n):
             img = render(i)
             if first is None and _visibly_differs(img, first_img):
                 first = i
             if _visibly_differs(img, final_img):
                 last = i + 1
-            frame = av.VideoFrame.from_ndarray(camera(img, i / fps), format="rgb24").reformat(format="yuv420p")
-            frame.pts, frame.time_base = round(i / fps / time_base), time_base
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+            out.add(camera(img, i / fps), i / fps)
     if first is None:
         return GroundTruth(None, None, None, None, n)
     last = max(last or 0, first)
-    pts = [round(i / fps / time_base) for i in range(n)]
-    return GroundTruth(first, last, float(pts[first] * time_base), float(pts[last] * time_base), n)
+    return GroundTruth(first, last, out.seconds(first), out.seconds(last), n)
 
 
 def family_defaults(family: str) -> dict[str, Any]:

@@ -22,10 +22,10 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import av
 import numpy as np
 
-from frame_metric.samples.recording import _differs, _open_stream
+from frame_metric.samples.mp4 import mp4_writer
+from frame_metric.samples.recording import _differs
 from frame_metric.samples.scene import PALETTE, Rgb, blend_disc, draw_clock, fill
 
 TAP_SECONDS = 0.12  # how long a tap's finger stays down
@@ -221,12 +221,10 @@ def generate_interactions(
         seconds = (max(a.at + a.swipe_seconds + a.response + a.finish for a in script) + 1.5) if script else 2.0
     app = ListApp(width, height, script)
     times = _emission_times(app, fps, seconds, variable_frame_rate, random.Random(seed))
-    pts_list: list[int] = []
     changed: list[bool] = []
     touched: list[int | None] = []
     prev_img: np.ndarray | None = None
-    with av.open(os.fspath(path), "w", format="mp4") as container:
-        stream, time_base = _open_stream(container, "h264", fps, width, height, None, {})
+    with mp4_writer(path, fps=fps, width=width, height=height) as out:
         for t in times:
             _, img = app.render(t)
             changed.append(prev_img is not None and _differs(img, prev_img, app.status_h))
@@ -238,15 +236,8 @@ def generate_interactions(
             touched.append(touch[0] if touch else None)
             if touch and show_taps:
                 draw_touch_indicator(frame_img, touch[1], touch[2])
-            pts = max(round(t / time_base), pts_list[-1] + 1 if pts_list else 0)
-            pts_list.append(pts)
-            frame = av.VideoFrame.from_ndarray(frame_img, format="rgb24").reformat(format="yuv420p")
-            frame.pts, frame.time_base = pts, time_base
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    stamps = [float(p * time_base) for p in pts_list]
+            out.add(frame_img, t)
+    stamps = [out.seconds(i) for i in range(len(times))]
     return InteractionsTruth(_truth(script, touched, changed, stamps), len(times), stamps)
 
 

@@ -11,12 +11,11 @@ import math
 import os
 import random
 from dataclasses import asdict, dataclass
-from fractions import Fraction
 from typing import Any
 
-import av
 import numpy as np
 
+from frame_metric.samples.mp4 import mp4_writer
 from frame_metric.samples.scene import Scene, Timeline
 
 # A pixel "visibly" changed when one channel moved by more than this; a frame changed when at least
@@ -113,40 +112,6 @@ def _differs(a: np.ndarray, b: np.ndarray, top: int) -> bool:
     return int(np.count_nonzero(d > _PIXEL_DELTA)) >= _MIN_PIXELS
 
 
-def _open_stream(
-    container: Any,
-    codec: str,
-    fps: float,
-    width: int,
-    height: int,
-    bit_rate: int | None,
-    opts: dict[str, Any],
-) -> tuple[Any, Fraction]:
-    rate = Fraction(fps).limit_denominator(1001)
-    if codec in ("h264", "libx264"):
-        stream = container.add_stream("libx264", rate=rate)
-        time_base = Fraction(1, 90000)  # what Android's MP4 muxer uses
-        options = {"preset": str(opts.get("preset", "veryfast"))}
-        if bit_rate is None:
-            options["crf"] = "23"
-        if opts.get("bframes") is not None:
-            options["bf"] = str(opts["bframes"])
-        stream.options = options
-    elif codec == "mpeg4":
-        stream = container.add_stream("mpeg4", rate=rate)
-        time_base = Fraction(1, 60000)  # MPEG-4 Part 2 needs a time-base denominator below 2**16
-        bit_rate = bit_rate or int(width * height * fps * 0.1)
-    else:
-        raise ValueError(f"unsupported codec {codec!r}: use 'h264' or 'mpeg4'")
-    stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-    stream.codec_context.time_base = time_base
-    if bit_rate is not None:
-        stream.codec_context.bit_rate = bit_rate
-    if opts.get("gop"):
-        stream.codec_context.gop_size = int(opts["gop"])
-    return stream, time_base
-
-
 def generate_app_launch(
     path: str | os.PathLike[str],
     *,
@@ -207,9 +172,7 @@ def generate_app_launch(
     final_key, final_img = scene.render(times[-1])
     first = last = None
 
-    with av.open(os.fspath(path), "w", format="mp4") as container:
-        stream, time_base = _open_stream(container, codec, fps, width, height, bit_rate, opts)
-        pts_list: list[int] = []
+    with mp4_writer(path, fps=fps, width=width, height=height, codec=codec, bit_rate=bit_rate, opts=opts) as out:
         for i, t in enumerate(times):
             key, img = scene.render(t)
             if first is None and key != first_key and _differs(img, first_img, scene.status_h):
@@ -218,22 +181,12 @@ def generate_app_launch(
                 last = i + 1
             frame_img = img.copy()
             scene.overlay(frame_img, t, status_bar_clock)
-            frame_img = camera(frame_img, t)
-            pts = round(t / time_base)
-            if pts_list and pts <= pts_list[-1]:
-                pts = pts_list[-1] + 1
-            pts_list.append(pts)
-            frame = av.VideoFrame.from_ndarray(frame_img, format="rgb24").reformat(format="yuv420p")
-            frame.pts, frame.time_base = pts, time_base
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+            out.add(camera(frame_img, t), t)
 
     if first is None:  # nothing ever differs from the opening screen
         return GroundTruth(None, None, None, None, len(times))
     last = max(last or 0, first)
-    return GroundTruth(first, last, float(pts_list[first] * time_base), float(pts_list[last] * time_base), len(times))
+    return GroundTruth(first, last, out.seconds(first), out.seconds(last), len(times))
 
 
 class _Camera:

@@ -21,15 +21,14 @@ import os
 import shutil
 import sys
 import time
-from fractions import Fraction
 
-import av
 import numpy as np
 from PIL import Image
 
+from frame_metric.samples.mp4 import mp4_writer
+
 LEAD_IN = 0.6  # seconds of still page before the action
 REPEAT_EVERY = 0.25
-TIME_BASE = Fraction(1, 90000)
 
 _STYLE = """
 body { margin: 0; font: 16px/1.4 'DejaVu Sans', sans-serif; color: #222; background: #fff; }
@@ -123,21 +122,9 @@ def _encode(frames: list[tuple[float, bytes]], stopped: float, path: str | os.Pa
             repeat += REPEAT_EVERY
     first = np.asarray(Image.open(io.BytesIO(timed[0][1])).convert("RGB"))
     h, w = first.shape[0] // 2 * 2, first.shape[1] // 2 * 2
-    with av.open(os.fspath(path), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=60)
-        stream.options = {"preset": "veryfast", "crf": "20"}
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.codec_context.time_base = TIME_BASE
-        last_pts = -1
+    with mp4_writer(path, fps=60, width=w, height=h, opts={"crf": 20}) as out:
         for t, jpeg in timed:
-            rgb = np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))[:h, :w]
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24").reformat(format="yuv420p")
-            pts = max(round(t / TIME_BASE), last_pts + 1)
-            frame.pts, frame.time_base, last_pts = pts, TIME_BASE, pts
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+            out.add(np.asarray(Image.open(io.BytesIO(jpeg)).convert("RGB"))[:h, :w], t)
     return len(timed)
 
 
