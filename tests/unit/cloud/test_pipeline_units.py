@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from pynamodb.exceptions import PutError
 
 from frame_metric.pipeline.execution import execution_name
-from frame_metric.pipeline.steps import failure_reason
+from frame_metric.pipeline.outcome import failure_reason
 from frame_metric.pipeline.transient import TransientError, is_transient, step_handler
 from frame_metric.pipeline.trigger import ObjectCreated, records_from_event
 from frame_metric.settings import Settings

@@ -8,7 +8,7 @@ from typing import Any
 
 from frame_metric.data.tasks import TaskVideo, TimingTask
 from frame_metric.data.video import Video, VideoStatus
-from frame_metric.pipeline import steps
+from frame_metric.pipeline import outcome
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.tasks.recompute import recompute
 
@@ -34,14 +34,14 @@ def test_finalize_and_fail_update_the_task(moto_stack: dict[str, Any]) -> None:
         "last_frame": {"frame_number": 60, "timestamp": 2.0, "score": 0.8},
         "first_candidates": [], "last_candidates": [], "confidence": 0.9, "needs_review": False})
     for _ in range(2):  # a retried Finalize is harmless
-        steps.finalize({"video_id": done, "analysis_key": key})
+        outcome.finalize({"video_id": done, "analysis_key": key})
     task = TimingTask.get(task_id)
     assert task.completed_videos == 1 and task.processing_videos == 1 and task.avg_duration == 1.5
     assert task.status == "processing" and task.total_frames == 90
 
     version = TimingTask.get(task_id).stats_version
-    steps.fail({"video_id": broken, "error": {"Error": "States.Timeout"}})
+    outcome.fail({"video_id": broken, "error": {"Error": "States.Timeout"}})
     task = TimingTask.get(task_id)
     assert task.status == "failed" and task.failed_videos == 1 and task.stats_version == version + 1
-    steps.fail({"video_id": broken, "error": {"Error": "States.Timeout"}})
+    outcome.fail({"video_id": broken, "error": {"Error": "States.Timeout"}})
     assert TimingTask.get(task_id).stats_version == version + 1  # nothing changed, nothing written

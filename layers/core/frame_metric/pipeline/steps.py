@@ -22,9 +22,6 @@ from frame_metric.analysis import (
     select_boundaries,
 )
 from frame_metric.data.video import Video, VideoStatus, frame_id
-
-# Finalize and Fail live where the decoder is not imported; named here too, as steps of the one pipeline.
-from frame_metric.pipeline.outcome import fail, failure_reason, finalize  # noqa: F401
 from frame_metric.pipeline.timing import StepPhases
 from frame_metric.settings import get_settings
 from frame_metric.storage.keys import VideoKeys
