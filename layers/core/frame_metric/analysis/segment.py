@@ -127,7 +127,8 @@ def _touch(
     return find_touch(touch_image(frame, probe.width, probe.height, scaler), region, before)
 
 
-READ_AHEAD = 3  # frames decoded and scaled ahead of the measures (each holds a full-size frame)
+READ_AHEAD = 3  # frames scaled ahead of the measures (each holds a full-size frame)
+DECODE_AHEAD = 2  # frames decoded ahead of the scaling
 
 
 def _small_frames(
@@ -136,13 +137,19 @@ def _small_frames(
     """(pts, frame, analysis picture) of each frame of the segment."""
     scaler = VideoReformatter()  # one per conversion: see small_yuv
     previous_frame = yuv = None
-    for pts, frame, _ in decode_range(path, segment.start_pts, segment.end_pts, warnings):
-        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
-        # (a still screen: skipped macroblocks) reuses the previous small image.
-        if yuv is None or not same_picture(frame, previous_frame):
-            yuv = small_yuv(frame, grid.width, grid.height, scaler)
-        previous_frame = frame
-        yield pts, frame, yuv
+    # Decoding runs in a thread of its own: called between two scalings, the decoder's frame
+    # threads would sit idle while a frame is scaled instead of decoding the next ones.
+    decoded = read_ahead(decode_range(path, segment.start_pts, segment.end_pts, warnings), DECODE_AHEAD)
+    try:
+        for pts, frame, _ in decoded:
+            # Scaling costs more than decoding: a frame decoded to the very same pixels as the one
+            # before (a still screen: skipped macroblocks) reuses the previous small image.
+            if yuv is None or not same_picture(frame, previous_frame):
+                yuv = small_yuv(frame, grid.width, grid.height, scaler)
+            previous_frame = frame
+            yield pts, frame, yuv
+    finally:
+        decoded.close()  # stops the decoding thread when the analysis stops early
 
 
 def analyse_segment(
