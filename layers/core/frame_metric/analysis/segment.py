@@ -112,9 +112,19 @@ class _Rows:
 def _picture_stats(y: np.ndarray) -> tuple[float, float]:
     """(brightness, sharpness) in 0..1 for the review UI: mean luma, and mean gradient magnitude
     (32 levels per pixel already looks crisp at this scale)."""
-    y16 = y.astype(np.int16)
-    grad = (np.abs(np.diff(y16, axis=1)).mean() + np.abs(np.diff(y16, axis=0)).mean()) / 2
-    return float(y.mean()) / 255.0, min(1.0, float(grad) / 32.0)
+    grad = (_mean_abs_difference(y[:, 1:], y[:, :-1]) + _mean_abs_difference(y[1:], y[:-1])) / 2
+    return _mean(y) / 255.0, min(1.0, grad / 32.0)
+
+
+def _mean(a: np.ndarray) -> float:
+    return float(np.add.reduce(a, axis=None, dtype=np.uint32)) / a.size  # exact: integers summed
+
+
+def _mean_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """|a - b| averaged, computed in uint8 (max - min cannot overflow): no widened copies."""
+    d = np.maximum(a, b)
+    d -= np.minimum(a, b)
+    return _mean(d)
 
 
 def _touch(
