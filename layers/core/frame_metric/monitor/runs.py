@@ -178,7 +178,10 @@ class RunService:
     def finish(self, run_id: str, token: str | None) -> dict[str, Any]:
         run = self._authorised(run_id, token)
         if run.run_status == RunStatus.COMPLETED:
-            return view(run)  # idempotent for a retried finish
+            # Idempotent for a retried finish, which also completes what a 503 (a throttled task
+            # update after the run's own) left undone: the task follows its latest run.
+            self._end_task(run, MonitorTaskStatus.COMPLETED, run.verdict)
+            return view(run)
         summary = self.results_of(run)
         self._transition(run, (RunStatus.RUNNING,), [
             MonitorRun.status.set(RunStatus.COMPLETED.value), MonitorRun.finished_at.set(utcnow()),
@@ -190,6 +193,9 @@ class RunService:
 
     def fail(self, run_id: str, token: str | None, reason: str) -> dict[str, Any]:
         run = self._authorised(run_id, token)
+        if run.run_status == RunStatus.FAILED:
+            self._end_task(run, MonitorTaskStatus.FAILED, "fail")  # a retried fail, as a retried finish
+            return view(run)
         return self._fail(run, reason)
 
     def _fail(self, run: MonitorRun, reason: str, extra: Any = None) -> dict[str, Any]:
