@@ -90,6 +90,19 @@ def test_retries_end_with_the_refusal(edge: Edge) -> None:
     assert len(edge.seen) == 7 and len(waits) == 6  # the first try and six more
 
 
+def test_an_upload_ticket_is_asked_again_after_a_busy_store(edge: Edge, tmp_path: Any) -> None:
+    """1,000 uploads at once under throttling: a 503 for the ticket (the video's item not written) is
+    asked again, not the end of the upload. (The edge's ticket has no upload_url: the PUT fails after.)"""
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(b"x" * 10)
+    edge.refuse = [(503, "1"), (429, None)]
+    waits: list[float] = []
+    with pytest.raises(KeyError):
+        client(edge, waits).upload(clip)
+    assert [(method, path) for method, path, _ in edge.seen] == [("POST", "/api/v1/video/upload-url")] * 3
+    assert waits[0] == 1.0
+
+
 def test_the_runner_asks_a_run_action_again_after_a_busy_store(edge: Edge) -> None:
     """A 503 (the API's store throttled) on finish is asked again as Retry-After says: a repeated finish
     answers the finished run. Creating a run is not repeated after a 503: the run may have been stored."""
