@@ -58,6 +58,12 @@ if in_lambda():
     route_domain_logs()
 
 
+def tag(**keys: Any) -> None:
+    """Log lines carry `keys` for the rest of this thread's unit of work: an API request (whose
+    middleware clears them when it ends), e.g. the video_id an upload has just created."""
+    logger.thread_safe_append_keys(**{key: value for key, value in keys.items() if value})
+
+
 @contextlib.contextmanager
 def tagged(**keys: Any) -> Iterator[None]:
     """Log lines written inside carry `keys` (video_id, run_id, ...); empty values are left out."""

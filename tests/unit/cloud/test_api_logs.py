@@ -3,10 +3,12 @@ video_id / run_id a request is about, each outcome logged once at a level that h
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +16,12 @@ from botocore.exceptions import ClientError
 from chalice import Response
 from chalice.app import Request
 from pynamodb.exceptions import GetError
+from urllib3 import encode_multipart_formdata
 
 from frame_metric.api.middleware import log_outcome
 from frame_metric.data import Video
 from frame_metric.observability import DOMAIN_LOGGER, logger, route_domain_logs, tagged
+from frame_metric.storage.s3 import ObjectStore
 from tests.unit.cloud.handlers import event, load_handler
 
 VIDEO_ID = "0b7f4a62-2d55-4c1e-9c55-1d2f2a1b3c4d"
@@ -77,6 +81,25 @@ def test_an_upload_logs_the_video_id_it_created(moto_stack: dict[str, Any], logs
     # The next request on this thread does not inherit it.
     load_handler("ApiFunction")(_request("GET", "/api/v1/video/list"), None)
     assert logs() == []  # a read succeeded: DEBUG only
+
+
+def test_a_failed_upload_is_logged_with_the_video_id_it_had_created(
+        moto_stack: dict[str, Any], logs: Any, monkeypatch: pytest.MonkeyPatch,
+        sample_recording: tuple[Path, object]) -> None:
+    def unreachable(*_: Any, **__: Any) -> None:
+        raise RuntimeError("storage went away")
+
+    monkeypatch.setattr(ObjectStore, "upload_file", unreachable)
+    body, content_type = encode_multipart_formdata(
+        {"file": ("launch.mp4", sample_recording[0].read_bytes(), "video/mp4")})
+    sample = _request("POST", "/api/v1/video/upload")
+    sample["headers"]["Content-Type"] = content_type
+    sample["body"], sample["isBase64Encoded"] = base64.b64encode(body).decode(), True
+    response = load_handler("ApiFunction")(sample, None)
+    assert response["statusCode"] == 500
+    [line] = logs()
+    assert line["level"] == "ERROR" and "storage went away" in line["exception"]
+    assert line["video_id"] and not list(Video.scan())  # nothing half-written, and the log says which it was
 
 
 def _throttled(*_: Any, **__: Any) -> Any:

@@ -23,6 +23,7 @@ from frame_metric.data.video import Video, utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
 from frame_metric.monitor import results, tokens
 from frame_metric.monitor.step_timings import compare_steps, step_timings
+from frame_metric.observability import tag
 from frame_metric.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # pydantic is the API's dependency: the sweeper function imports this module too
@@ -126,7 +127,9 @@ class RunService:
             except ScenarioScript.DoesNotExist:
                 raise ValidationFailed(f"the task's script {task.script_id} no longer exists") from None
         token = tokens.new_token()
-        run = MonitorRun(str(uuid.uuid4()), task_id=task_id, token_hash=tokens.hash_token(token),
+        run_id = str(uuid.uuid4())
+        tag(run_id=run_id)  # what this request logs from here on is about it
+        run = MonitorRun(run_id, task_id=task_id, token_hash=tokens.hash_token(token),
                          script_id=task.script_id, script_version=script_version,
                          profile_json=json.dumps(_profile_snapshot(task.profile_id)),
                          heartbeat_timeout_s=request.heartbeat_timeout_s or self.settings.run_heartbeat_timeout_seconds,
