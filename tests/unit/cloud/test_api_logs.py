@@ -36,7 +36,7 @@ def logs() -> Iterator[Any]:
     domain = logging.getLogger(DOMAIN_LOGGER)
     saved = (handler.stream, logger.log_level, list(domain.handlers), domain.level, domain.propagate)
     stream = io.StringIO()
-    handler.setStream(stream)
+    handler.stream = stream  # not setStream: it flushes the old stream, maybe an earlier test's closed capture
     logger.setLevel(logging.INFO)
     route_domain_logs()
 
@@ -47,7 +47,7 @@ def logs() -> Iterator[Any]:
         return [json.loads(line) for line in written.splitlines()]
 
     yield lines
-    handler.setStream(saved[0])
+    handler.stream = saved[0]
     logger.setLevel(saved[1])
     domain.handlers, domain.propagate = saved[2], saved[4]
     domain.setLevel(saved[3])
