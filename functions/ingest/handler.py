@@ -28,7 +28,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         bind_models()
         _bound = True
     run_id = (event.get("pathParameters") or {}).get("run_id") or ""
-    logger.thread_safe_append_keys(run_id=run_id)
+    # This invocation's keys (each invocation sets both again: nothing stale survives into the next).
+    logger.thread_safe_append_keys(run_id=run_id, request_id=(event.get("requestContext") or {}).get("requestId"))
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     raw = event.get("body") or ""
     body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
