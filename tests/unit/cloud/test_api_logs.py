@@ -7,6 +7,9 @@ import base64
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,3 +153,18 @@ def test_runner_traffic_is_not_logged_at_info(logs: Any, route: str) -> None:
     assert logs() == []
     log_outcome(request, Response(body=json.dumps({"detail": "run r-1 is cancelled"}), status_code=409), 0.01)
     assert [line["detail"] for line in logs()] == ["run r-1 is cancelled"]
+
+
+def test_on_lambda_the_domain_logs_are_routed_at_import() -> None:
+    """In a function's own process (AWS_LAMBDA_FUNCTION_NAME set) importing observability is enough; in
+    the local cloud's shared process (not set) the domain's loggers stay the CLI's."""
+    probe = ("import logging; from frame_metric.observability import tagged\n"
+             "with tagged(video_id='v-1'): logging.getLogger('frame_metric.videos.records').warning('late')")
+    for name, routed in (("ApiFunction", True), ("", False)):
+        env = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": name, "POWERTOOLS_LOG_LEVEL": "INFO"}
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+        if routed:
+            line = json.loads(done.stdout)
+            assert line["video_id"] == "v-1" and line["name"] == "frame_metric.videos.records" and not done.stderr
+        else:
+            assert done.stdout == "" and "late" in done.stderr  # stdlib's last resort, as before
