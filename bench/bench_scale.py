@@ -59,7 +59,8 @@ def percentile(values: list[float], share: float) -> float:
 def watch(api: str, ids: list[str], put_at: dict[str, float],
           timeout: float) -> tuple[dict[str, Any], dict[str, float]]:
     """Poll the videos (the list endpoint, newest first, as a console does) until all have finished:
-    their final state, and when each left the queue (its analysis started)."""
+    their final state, and when each left the queue (its analysis started; a completed video seen
+    first as completed counts then)."""
     left_queue: dict[str, float] = {}
     final: dict[str, Any] = {}
     wanted = set(ids)
@@ -73,8 +74,9 @@ def watch(api: str, ids: list[str], put_at: dict[str, float],
                 break
         now = time.monotonic()
         for video_id, video in seen.items():
-            started = video["status"] in FINISHED or (video["status"] == "processing"
-                                                      and video["current_step"] != "queued")
+            # A failed or cancelled video may never have had capacity: only analysis seen starting counts.
+            started = video["status"] == "completed" or (video["status"] == "processing"
+                                                         and video["current_step"] != "queued")
             if started and video_id not in left_queue:
                 left_queue[video_id] = now - put_at[video_id]
             if video["status"] in FINISHED:

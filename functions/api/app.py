@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +23,13 @@ from frame_metric.api.review_routes import review_blueprint
 from frame_metric.api.task_routes import task_blueprint
 from frame_metric.data import bind_models
 from frame_metric.errors import BadRequest
+from frame_metric.observability import logger
 from frame_metric.settings import per_settings
 from frame_metric.videos.schemas import AnalysisOptionsRequest, PresignedUploadRequest
 from frame_metric.videos.service import IncomingFile, VideoService
 
-app = Chalice(app_name="frame-metric")
+app = Chalice(app_name="frame-metric", configure_logs=False)
+app.log = logging.getLogger(logger.name)  # Chalice's own lines (a 500's traceback) as JSON with the request's keys
 app.api.binary_types.append("multipart/form-data")
 app.api.binary_types.append("video/mp4")
 API = "/api/v1"

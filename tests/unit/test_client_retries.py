@@ -1,6 +1,7 @@
 """The CLI's client behind a throttling edge: idempotent requests are asked again after 429/503 (as
-Retry-After says), others are not; a task export asks for the file's own type (API Gateway returns
-binary bodies as bytes only to a client that accepts a binary media type)."""
+Retry-After says), others are not; the runner's run calls likewise (creating a run only after a 429);
+a task export asks for the file's own type (API Gateway returns binary bodies as bytes only to a
+client that accepts a binary media type)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from frame_metric.client import EXPORT_TYPES, ApiError, FrameMetricClient
+from frame_metric.runner.api import MonitorApi
 
 
 class Edge:
@@ -86,6 +88,33 @@ def test_retries_end_with_the_refusal(edge: Edge) -> None:
     with pytest.raises(ApiError):
         client(edge, waits).progress("v")
     assert len(edge.seen) == 7 and len(waits) == 6  # the first try and six more
+
+
+def test_an_upload_ticket_is_asked_again_after_a_busy_store(edge: Edge, tmp_path: Any) -> None:
+    """1,000 uploads at once under throttling: a 503 for the ticket (the video's item not written) is
+    asked again, not the end of the upload. (The edge's ticket has no upload_url: the PUT fails after.)"""
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(b"x" * 10)
+    edge.refuse = [(503, "1"), (429, None)]
+    waits: list[float] = []
+    with pytest.raises(KeyError):
+        client(edge, waits).upload(clip)
+    assert [(method, path) for method, path, _ in edge.seen] == [("POST", "/api/v1/video/upload-url")] * 3
+    assert waits[0] == 1.0
+
+
+def test_the_runner_asks_a_run_action_again_after_a_busy_store(edge: Edge) -> None:
+    """A 503 (the API's store throttled) on finish is asked again as Retry-After says: a repeated finish
+    answers the finished run. Creating a run is not repeated after a 503: the run may have been stored."""
+    waits: list[float] = []
+    api = MonitorApi(edge.url, timeout=5, token="tok", api_key=None, sleep=waits.append)
+    edge.refuse = [(503, "2"), (429, None)]
+    assert api.finish("r")["status"] == "processing"
+    assert len(edge.seen) == 3 and waits[0] == 2.0
+    edge.refuse = [(503, "2")]
+    with pytest.raises(ApiError) as refused:
+        api.create_run("t")
+    assert refused.value.status == 503 and len(edge.seen) == 4
 
 
 def test_export_asks_for_the_files_type(edge: Edge) -> None:

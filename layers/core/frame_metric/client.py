@@ -127,7 +127,9 @@ class FrameMetricClient:
         request: dict[str, Any] = {"filename": path.name, "size": size}
         if options:
             request["options"] = options
-        ticket = self._call("POST", "/api/v1/video/upload-url", json=request)
+        # Asked again on 429/503: the ticket's one write (the video's item) is what a 503 refused, and
+        # an item whose file never comes is ended by the sweeper ("the upload never completed").
+        ticket = self._call("POST", "/api/v1/video/upload-url", idempotent=True, json=request)
         try:
             with path.open("rb") as handle:
                 response = requests.put(ticket["upload_url"], data=_CountingReader(handle, size, on_bytes),

@@ -158,3 +158,13 @@ def test_sample_ingest_is_throttled_by_the_stage_for_all_runners(template: Templ
     assert len(ingest) == 1 and ingest[0]["HttpMethod"] == "POST"
     assert ingest[0]["ThrottlingRateLimit"] == {"Ref": "IngestRateLimit"}
     assert ingest[0]["ThrottlingBurstLimit"] == {"Ref": "IngestBurstLimit"}
+
+
+def test_runner_facing_functions_log_no_platform_lines_per_request(template: Template) -> None:
+    """1,000 runners: 2,000 ingest and ~700 API invocations a second. Lambda's START/REPORT lines (INFO
+    system logs) for each would be the bulk of the log bill: the two functions log system WARN only,
+    their own lines as JSON (Globals) at the application's level."""
+    assert template.globals["Function"]["LoggingConfig"]["LogFormat"] == "JSON"  # needed for log levels
+    for name in ("ApiFunction", "IngestFunction"):
+        assert template.resources[name]["Properties"]["LoggingConfig"] == {"SystemLogLevel": "WARN"}, name
+    assert "`SystemLogLevel: WARN`" in DOC

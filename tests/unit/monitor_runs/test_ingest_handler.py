@@ -1,5 +1,5 @@
 """The ingest function's handler, invoked in-process with tests/events/api_ingest_samples.json against
-in-process moto: stored once, a resend is a duplicate, a wrong token is refused."""
+in-process moto: stored once, a resend is a duplicate, a wrong token is refused, a throttled store is a 503."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
+from pynamodb.exceptions import UpdateError
 
 from frame_metric.data import bind_models
 from frame_metric.data.monitor_runs import MonitorRun, SampleBatch
@@ -59,3 +61,23 @@ def test_an_unknown_run_is_answered_as_a_known_one_without_its_token(runs_tables
             response = handler(sample, None)
             answers.append((response["statusCode"], response["body"]))
         assert answers[0][0] in (401, 403) and answers == [answers[0]] * 3, answers
+
+
+def test_a_throttled_store_is_a_503_the_runner_resends(runs_tables: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB still throttling after the SDK's retries: 503 with Retry-After (the runner spools and
+    resends), not a Lambda error; the resend is stored once."""
+    handler = load_handler("IngestFunction")
+
+    def throttled(*_: Any, **__: Any) -> Any:
+        error = ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}},
+                            "UpdateItem")
+        raise UpdateError("Failed to update item", error)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(MonitorRun, "update", throttled)
+        busy = handler(event("api_ingest_samples.json"), None)
+    assert busy["statusCode"] == 503 and int(busy["headers"]["Retry-After"]) > 0
+    assert "busy" in json.loads(busy["body"])["detail"]
+    resent = handler(event("api_ingest_samples.json"), None)
+    assert resent["statusCode"] == 200 and json.loads(resent["body"])["stored"] is True
+    assert [b.seq for b in SampleBatch.query(runs_tables)] == [0]

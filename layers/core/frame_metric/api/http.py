@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from frame_metric.errors import BadRequest, FrameMetricError, ValidationFailed
 from frame_metric.ids import MAX_ID_LENGTH, is_possible_id
+from frame_metric.pipeline.transient import BUSY_DETAIL, BUSY_RETRY_AFTER_S, is_transient, log_busy
 
 Model = TypeVar("Model", bound=BaseModel)
 View = Callable[..., Response]
@@ -34,8 +35,10 @@ def error_response(status: int, detail: str) -> Response:
 
 
 def guarded(view: View) -> View:
-    """Every error the domain names becomes {"detail": ...} with its status code (Chalice turns any
-    other exception into a 500 before middleware could see it)."""
+    """Every error the domain names becomes {"detail": ...} with its status code; a store throttled or
+    unavailable (after the SDK's own retries) a 503 with Retry-After, which clients ask again after.
+    Chalice turns any other exception into a 500 (and logs it, through the shared logger: app.py)
+    before middleware could see it."""
 
     @functools.wraps(view)
     def run(*args: Any, **kwargs: Any) -> Response:
@@ -52,6 +55,13 @@ def guarded(view: View) -> View:
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors())
             return error_response(422, problems)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log_busy(exc)
+            response = error_response(503, BUSY_DETAIL)
+            response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+            return response
 
     return run
 

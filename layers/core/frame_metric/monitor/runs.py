@@ -23,6 +23,7 @@ from frame_metric.data.video import Video, utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
 from frame_metric.monitor import results, tokens
 from frame_metric.monitor.step_timings import compare_steps, step_timings
+from frame_metric.observability import tag
 from frame_metric.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # pydantic is the API's dependency: the sweeper function imports this module too
@@ -126,7 +127,9 @@ class RunService:
             except ScenarioScript.DoesNotExist:
                 raise ValidationFailed(f"the task's script {task.script_id} no longer exists") from None
         token = tokens.new_token()
-        run = MonitorRun(str(uuid.uuid4()), task_id=task_id, token_hash=tokens.hash_token(token),
+        run_id = str(uuid.uuid4())
+        tag(run_id=run_id)  # what this request logs from here on is about it
+        run = MonitorRun(run_id, task_id=task_id, token_hash=tokens.hash_token(token),
                          script_id=task.script_id, script_version=script_version,
                          profile_json=json.dumps(_profile_snapshot(task.profile_id)),
                          heartbeat_timeout_s=request.heartbeat_timeout_s or self.settings.run_heartbeat_timeout_seconds,
@@ -178,7 +181,10 @@ class RunService:
     def finish(self, run_id: str, token: str | None) -> dict[str, Any]:
         run = self._authorised(run_id, token)
         if run.run_status == RunStatus.COMPLETED:
-            return view(run)  # idempotent for a retried finish
+            # Idempotent for a retried finish, which also completes what a 503 (a throttled task
+            # update after the run's own) left undone: the task follows its latest run.
+            self._end_task(run, MonitorTaskStatus.COMPLETED, run.verdict)
+            return view(run)
         summary = self.results_of(run)
         self._transition(run, (RunStatus.RUNNING,), [
             MonitorRun.status.set(RunStatus.COMPLETED.value), MonitorRun.finished_at.set(utcnow()),
@@ -190,6 +196,9 @@ class RunService:
 
     def fail(self, run_id: str, token: str | None, reason: str) -> dict[str, Any]:
         run = self._authorised(run_id, token)
+        if run.run_status == RunStatus.FAILED:
+            self._end_task(run, MonitorTaskStatus.FAILED, "fail")  # a retried fail, as a retried finish
+            return view(run)
         return self._fail(run, reason)
 
     def _fail(self, run: MonitorRun, reason: str, extra: Any = None) -> dict[str, Any]:

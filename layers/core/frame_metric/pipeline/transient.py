@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConn
 from pynamodb.exceptions import PynamoDBException
 
 from frame_metric.data import bind_models
+from frame_metric.observability import logger
 
 RETRYABLE_CODES = {
     "Throttling", "ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
@@ -18,6 +19,10 @@ RETRYABLE_CODES = {
     "ServiceUnavailable", "SlowDown", "RequestTimeout", "RequestTimeoutException",
 }
 Step = Callable[[dict[str, Any]], dict[str, Any]]
+# An HTTP request whose store stayed throttled after the SDK's own retries is answered 503 with this
+# Retry-After (the runner and the CLI ask again), never a 500 or a Lambda error.
+BUSY_RETRY_AFTER_S = 2
+BUSY_DETAIL = "the service is busy (storage throttled): try again shortly"
 
 
 class TransientError(Exception):
@@ -34,6 +39,12 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, PynamoDBException):
         return exc.cause_response_code in RETRYABLE_CODES or (exc.cause is not None and is_transient(exc.cause))
     return False
+
+
+def log_busy(exc: BaseException) -> None:
+    """Once per 503: a warning (the caller asks again), with the store's error code."""
+    logger.warning("store busy: answered 503", extra={
+        "error": f"{type(exc).__name__}: {exc}"[:500], "error_code": getattr(exc, "cause_response_code", None)})
 
 
 def step_handler(step: Step) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

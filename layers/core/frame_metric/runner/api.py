@@ -30,9 +30,12 @@ class MonitorApi:
     token: str | None = None
     session: requests.Session = field(default_factory=requests.Session, repr=False)
     api_key: str | None = field(default_factory=default_api_key, repr=False)
-    # A throttled call (429: API Gateway refused it before the API saw it, so asking again cannot do
-    # anything twice) is asked again this many times with jittered backoff. The uploader's batches
-    # and heartbeats are not: the spool and the next heartbeat are their retry.
+    # A throttled call is asked again this many times with jittered backoff (honouring Retry-After):
+    # a 429 (API Gateway refused it before the API saw it, so asking again cannot do anything twice),
+    # and a 503 (the API's store was throttled) for calls that are safe to repeat: every run action
+    # answers a repeat with the state it reached. Not creating a run: a 503 may come after the run was
+    # stored. The uploader's batches and heartbeats are not asked again here: the spool and the next
+    # heartbeat are their retry.
     throttle_retries: int = 6
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
@@ -40,13 +43,14 @@ class MonitorApi:
         self.base_url = self.base_url.rstrip("/")
 
     def call(self, method: str, path: str, body: Any = None, auth: bool = False, timeout: float | None = None,
-             params: dict[str, Any] | None = None, retry_throttled: bool = True) -> Any:
+             params: dict[str, Any] | None = None, retry_throttled: bool = True, repeatable: bool = True) -> Any:
         attempt = 0
         while True:
             try:
                 return self._call_once(method, path, body, auth, timeout, params)
             except ApiError as exc:
-                if not (retry_throttled and exc.status == 429 and attempt < self.throttle_retries):
+                throttled = exc.status == 429 or (exc.status == 503 and repeatable)
+                if not (retry_throttled and throttled and attempt < self.throttle_retries):
                     raise
                 self.sleep(backoff_delay(attempt, retry_after=exc.retry_after))
                 attempt += 1
@@ -81,7 +85,8 @@ class MonitorApi:
     # -- one run -------------------------------------------------------------------------------
 
     def create_run(self, task_id: str, created_by: str | None = None) -> dict[str, Any]:
-        created = self.call("POST", f"/tasks/{task_id}/runs", {"created_by": created_by} if created_by else {})
+        created = self.call("POST", f"/tasks/{task_id}/runs", {"created_by": created_by} if created_by else {},
+                            repeatable=False)
         self.token = created["run_token"]
         return created
 

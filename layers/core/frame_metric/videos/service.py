@@ -13,6 +13,7 @@ from pathlib import Path
 from frame_metric.data.sharding import newest_first, page
 from frame_metric.data.video import FrameMark, Video, VideoStatus, frame_id, utcnow
 from frame_metric.errors import BadRequest, Conflict, PayloadTooLarge, ValidationFailed
+from frame_metric.observability import tag
 from frame_metric.pipeline.execution import Executions, registered_execution_name
 from frame_metric.pipeline.sweeper import reconcile
 from frame_metric.settings import Settings, get_settings
@@ -94,6 +95,7 @@ class VideoService:
     def _store(self, incoming: IncomingFile, batch_id: str | None,
                options: AnalysisOptionsRequest | None) -> VideoUploadResponse:
         video_id = str(uuid.uuid4())
+        tag(video_id=video_id)  # what this request logs from here on is about it
         key = VideoKeys(video_id).upload(self.settings.upload_prefix, incoming.filename)
         # The item exists before the object, so the upload trigger finds it when the event comes.
         task_id = registered_execution_name(video_id, self.settings.bucket, key)
