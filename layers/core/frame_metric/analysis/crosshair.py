@@ -1,0 +1,187 @@
+"""Find Android's "Pointer location" crosshair in a frame, and keep its drawings out of the change scores.
+
+With Developer options > Pointer location on, Android draws, while a finger is down, a full-width
+horizontal and a full-height vertical line crossing where the finger is (1-2 px at 1080 px wide,
+dark blue), the finger's path (a trail, which stays until the next touch-down), and a text bar at
+the top of the screen ("P: 1/1 dX ... Xv ... Prs ...") whose figures change while touching.
+
+The lines are too thin to survive the small analysis pictures, so they are looked for in the
+decoded frame itself, but only along a dozen full-resolution rows and columns (a few tens of
+thousands of pixels, a fraction of a millisecond): a horizontal line is a row that, in nearly every
+sampled column, is darker than the rows a few pixels above and below it, or bluer (chroma U) than
+them; the vertical line likewise across sampled rows. Both must be there: a full-width divider
+alone is no crosshair.
+
+A crosshair is stored in the touch row like the "Show taps" indicator, with r = 0 (no disc):
+(score, x, y, 0). What its frames leave out of the comparisons (masked_grid in touch.py):
+bands along both lines, the top text bar, and the trail's growth between two frames' points.
+What stays on screen after lift-off (the trail, the bar's last figures) is dealt with over the
+whole video (PointerOverlay, clear_old_traces), never per segment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from frame_metric.analysis.changes import Grid
+
+SAMPLES = 12  # full-resolution rows / columns sampled
+SAMPLES_NEEDED = 10  # ... in which a line must show
+LUMA_CONTRAST = 40.0  # levels a line must be darker than the pixels beside it
+CHROMA_CONTRAST = 14.0  # levels of U a line must be bluer than the pixels beside it
+BAND = 2.5  # half-width, in analysis pixels, of the band masked along each line
+BAR_FRACTION = 0.09  # of the long side: the status bar and the pointer-location text bar below it
+TRACE_MARGIN = 0.02  # of the width: around the trail's bounding box
+
+_PLANAR = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"})
+
+
+def _plane(frame: Any, index: int) -> np.ndarray:
+    """A plane of the decoded frame as a (height, width) view: no copy, no conversion."""
+    p = frame.planes[index]
+    return np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[: p.height, : p.width]
+
+
+def _ridge(values: np.ndarray, reach: int, darker: bool) -> np.ndarray:
+    """Along axis 0: by how much each sample is darker (or lighter) than both samples `reach` away."""
+    v = values.astype(np.int16)
+    out = np.zeros(v.shape, np.int16)
+    mid, before, after = v[reach:-reach], v[: -2 * reach], v[2 * reach :]
+    if darker:
+        out[reach:-reach] = np.minimum(before - mid, after - mid)
+    else:
+        out[reach:-reach] = np.minimum(mid - before, mid - after)
+    return out
+
+
+def _line(luma: np.ndarray, chroma: np.ndarray | None, reach: int) -> tuple[float, float]:
+    """(position, strength) of the line crossing every sample (samples along axis 1, positions
+    along axis 0); strength 0 when there is none."""
+    n = luma.shape[0]
+    if n < 4 * reach + 3:
+        return 0.0, 0.0
+    strength = _ridge(luma, reach, darker=True) / LUMA_CONTRAST
+    if chroma is not None:
+        factor = n // chroma.shape[0]
+        blue = _ridge(chroma, max(1, reach // factor + 1), darker=False) / CHROMA_CONTRAST
+        strength = np.maximum(strength, np.repeat(blue, factor, axis=0)[:n])
+    # A line 2 px thick, or one a codec smeared, peaks a row apart from sample to sample.
+    near = strength.copy()
+    near[1:] = np.maximum(near[1:], strength[:-1])
+    near[:-1] = np.maximum(near[:-1], strength[1:])
+    hits = (near >= 1.0).sum(axis=1)
+    best = int(np.argmax(hits * 1000.0 + np.minimum(near, 4.0).sum(axis=1)))
+    if hits[best] < SAMPLES_NEEDED:
+        return 0.0, 0.0
+    return best + 0.5, float(np.median(np.minimum(near[best], 4.0)))
+
+
+def find_crosshair(frame: Any) -> np.ndarray:
+    """(score, x, y, 0) of the pointer-location crosshair in a decoded frame; zeros without one.
+    x, y are fractions of the frame."""
+    row = np.zeros(4, np.float32)
+    y_plane = _plane(frame, 0) if frame.format.name in _PLANAR or frame.format.name.startswith("nv") else None
+    if y_plane is None:  # a picture format without a luma plane: convert (rare, never a phone recording)
+        y_plane = frame.to_ndarray(format="gray")
+    h, w = y_plane.shape
+    u_plane = _plane(frame, 1) if frame.format.name in _PLANAR else None
+    reach = max(2, round(2 * min(w, h) / 1080))
+    xs = np.linspace(0.08 * w, 0.92 * w, SAMPLES).astype(np.intp)
+    ys = np.linspace(0.12 * h, 0.92 * h, SAMPLES).astype(np.intp)
+    cx = cy = None
+    if u_plane is not None:
+        fy, fx = h // u_plane.shape[0], w // u_plane.shape[1]
+        cx, cy = u_plane[:, xs // fx], u_plane[ys // fy].T
+    y, along = _line(y_plane[:, xs], cx, reach)
+    if along <= 0:
+        return row
+    x, across = _line(y_plane[ys].T, cy, reach)
+    if across <= 0:
+        return row
+    row[:] = (min(along, across), x / w, y / h, 0.0)
+    return row
+
+
+def is_crosshair(row: np.ndarray) -> bool:
+    return bool(row[0] > 0 and row[3] == 0)
+
+
+def mask_crosshairs(mask: np.ndarray, rows: list[np.ndarray]) -> None:
+    """Zero (in place) what the crosshair rows' frames draw: bands along both lines, the top text
+    bar, and (two rows: a frame and the one before) the trail's growth between their points."""
+    h, w = mask.shape
+    crosshairs = [r for r in rows if is_crosshair(r)]
+    if not crosshairs:
+        return
+    mask[: int(np.ceil(BAR_FRACTION * max(w, h)))] = 0.0
+    for _, x, y, _ in crosshairs:
+        ys = slice(max(0, int(np.floor(y * h - BAND))), int(np.ceil(y * h + BAND)))
+        xs = slice(max(0, int(np.floor(x * w - BAND))), int(np.ceil(x * w + BAND)))
+        mask[ys] = 0.0
+        mask[:, xs] = 0.0
+    if len(crosshairs) == 2:
+        _mask_box(mask, _box(np.asarray(crosshairs)[:, 1:3]))
+
+
+def _box(points: np.ndarray) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) fractions: the points' bounding box with a margin for the trail's width."""
+    m = TRACE_MARGIN
+    return (float(points[:, 0].min()) - m, float(points[:, 1].min()) - m / 2,
+            float(points[:, 0].max()) + m, float(points[:, 1].max()) + m / 2)
+
+
+def _mask_box(mask: np.ndarray, box: tuple[float, float, float, float]) -> None:
+    h, w = mask.shape
+    x0, y0, x1, y1 = box
+    mask[max(0, int(np.floor(y0 * h))) : max(0, int(np.ceil(y1 * h))),
+         max(0, int(np.floor(x0 * w))) : max(0, int(np.ceil(x1 * w)))] = 0.0
+
+
+class PointerOverlay:
+    """Over the whole video (merged touch rows): each crosshair gesture's trail, which stays on
+    screen from its touch-down until the next one, and whether the text bar is there at all."""
+
+    def __init__(self, touch: np.ndarray, gap_frames: int) -> None:
+        rows = np.flatnonzero((touch[:, 0] > 0) & (touch[:, 3] == 0)) if len(touch) else np.zeros(0, np.int64)
+        self.present = bool(len(rows))
+        self.starts: list[int] = []
+        self.boxes: list[tuple[float, float, float, float]] = []
+        groups: list[list[int]] = []
+        for i in rows.tolist():
+            if groups and i - groups[-1][-1] <= gap_frames + 1:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        for g in groups:
+            self.starts.append(g[0])
+            self.boxes.append(_box(touch[g, 1:3]))
+
+    def visible(self, row: int) -> tuple[float, float, float, float] | None:
+        """The trail on screen at this row: the last gesture begun at or before it."""
+        k = int(np.searchsorted(self.starts, row, side="right")) - 1
+        return self.boxes[k] if k >= 0 else None
+
+    def mask(self, mask: np.ndarray, *rows: int) -> None:
+        """Zero (in place) the text bar and the trails on screen in any of these rows' frames."""
+        if not self.present:
+            return
+        h, w = mask.shape
+        mask[: int(np.ceil(BAR_FRACTION * max(w, h)))] = 0.0
+        for row in rows:
+            box = self.visible(row)
+            if box is not None:
+                _mask_box(mask, box)
+
+    def clear_old_traces(self, grid: Grid, *arrays: np.ndarray) -> None:
+        """At each touch-down after the first, the previous gesture's trail vanishes: zero the
+        zones it covered in that frame's rows of `arrays` (per-zone change arrays, in place)."""
+        h, w, zone, cols = grid.height, grid.width, grid.zone, grid.cols
+        for k in range(1, len(self.starts)):
+            x0, y0, x1, y1 = self.boxes[k - 1]
+            c0, c1 = max(0, int(x0 * w) // zone), min(cols - 1, int(np.ceil(x1 * w)) // zone)
+            r0, r1 = max(0, int(y0 * h) // zone), min(h // zone - 1, int(np.ceil(y1 * h)) // zone)
+            zones = [r * cols + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+            for a in arrays:
+                a[self.starts[k], zones] = 0
