@@ -40,8 +40,9 @@ def wait_analysed(serve: ServeProcess, video_ids: list[str], timeout: float = 12
     assert not pending, f"videos {pending} not analysed in {timeout} s"
 
 
-def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: Path) -> None:
-    device = Phone(package="com.example.app", screen_app=True)
+@pytest.mark.parametrize("touches", ["show_taps", "none"])
+def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: Path, touches: str) -> None:
+    device = Phone(package="com.example.app", screen_app=True, screen_touches=touches)
     server = FakeAdbServer(device)
     try:
         task_id = android_task(runner_serve, SCRIPT)
@@ -75,3 +76,21 @@ def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: P
                             params={"a": run["run_id"], "b": run["run_id"]}, timeout=30).json()
     assert [s["step"] for s in compared["steps"]] == ["step 2 tap", "step 4 swipe"]
     assert all(s["response_time"]["delta"] == 0 for s in compared["steps"])
+
+    # The recording's own actions carry the steps: labelled touches where Show taps drew the finger,
+    # else the steps' marks as operations, timed as the run's step timings time them.
+    (video,) = run["videos"]
+    actions = requests.get(f"{runner_serve.url}/api/v1/video/{video['video_id']}/status", timeout=10).json()["actions"]
+    assert [a["label"] for a in actions] == ["step 2 tap", "step 4 swipe"], actions
+    for action in actions:
+        timing = timings[action["label"]]
+        if touches == "none":
+            assert action["operation"]["source"] == "mark"
+            for key in ("operation", "response", "finish"):
+                assert action[key]["frame_number"] == timing[key]["frame_number"], (key, action, timing)
+            assert action["response_time"] == timing["response_time"]
+        else:
+            assert action["operation"]["source"] == "touch_indicator"
+            # the finger lands after the step's mark (adb's latency), before the app reacts
+            assert timing["operation"]["frame_number"] <= action["operation"]["frame_number"]
+            assert action["operation"]["frame_number"] <= timing["response"]["frame_number"]

@@ -4,11 +4,13 @@ without the 200 MB analysis package and start fast (template.yaml: functions/pip
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
 
 from frame_metric.data.video import FrameMark, IgnoredRegion, MarkingMethod, Video, VideoStatus
+from frame_metric.monitor.runs import run_step_actions
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
@@ -29,6 +31,9 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
     video_id = event["video_id"]
     summary = ObjectStore().get_json(event["analysis_key"])
     images = summary.get("frame_images", {})
+    actions = summary.get("actions") or []
+    with contextlib.suppress(Video.DoesNotExist):  # a run's recording linked before its analysis took the run's steps
+        actions = run_step_actions(Video.get(video_id), actions) or actions
     changed = records.update_if(video_id, [VideoStatus.PROCESSING.value], [
         *Video.status_actions(video_id, VideoStatus.COMPLETED),
         Video.progress.set(100),
@@ -43,7 +48,7 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
         Video.ignored_regions.set([IgnoredRegion(**region) for region in summary.get("ignored_regions", [])]),
         Video.marking_method.set(MarkingMethod.ALGORITHM.value),
         Video.analysis_key.set(event["analysis_key"]),
-        Video.actions.set(action_marks(summary.get("actions") or [])),
+        Video.actions.set(action_marks(actions)),
     ])
     # Even when unchanged: a retried step may have stopped between the write and the statistics.
     recompute_for_video(video_id)
