@@ -1,6 +1,7 @@
 """A recorded phone run (`frame-metric run --record`) gives per-step timings: the fake phone's
 screenrecord returns a real recording of an app answering the taps and swipes it received (with
-Android's "Show taps" indicator), the pipeline analyses it, and the run's results time each step."""
+Android's "Show taps" indicator, its "Pointer location" crosshair, or nothing drawn), the pipeline
+analyses it, the run's results time each step and the recording's actions carry the steps."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def wait_analysed(serve: ServeProcess, video_ids: list[str], timeout: float = 12
     assert not pending, f"videos {pending} not analysed in {timeout} s"
 
 
-@pytest.mark.parametrize("touches", ["show_taps", "none"])
+@pytest.mark.parametrize("touches", ["show_taps", "pointer_location", "none"])
 def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: Path, touches: str) -> None:
     device = Phone(package="com.example.app", screen_app=True, screen_touches=touches)
     server = FakeAdbServer(device)
