@@ -14,8 +14,7 @@ import pytest
 from frame_metric.analysis import analyze_video
 from frame_metric.analysis.crosshair import find_crosshair
 from frame_metric.samples.interactions import InteractionsTruth, draw_pointer_location, generate_interactions
-
-from .test_actions import SCRIPT, SHORT, assert_actions_match
+from tests.unit.analysis.test_actions import SCRIPT, SHORT, assert_actions_match
 
 CASES: dict[str, dict[str, Any]] = {
     "30fps": {"script": SCRIPT},

@@ -154,9 +154,11 @@ class PointerOverlay:
                 groups[-1].append(i)
             else:
                 groups.append([i])
+        self.first_points: list[tuple[float, float]] = []
         for g in groups:
             self.starts.append(g[0])
             self.boxes.append(_box(touch[g, 1:3]))
+            self.first_points.append((float(touch[g[0], 1]), float(touch[g[0], 2])))
 
     def visible(self, row: int) -> tuple[float, float, float, float] | None:
         """The trail on screen at this row: the last gesture begun at or before it."""
@@ -175,13 +177,25 @@ class PointerOverlay:
                 _mask_box(mask, box)
 
     def clear_old_traces(self, grid: Grid, *arrays: np.ndarray) -> None:
-        """At each touch-down after the first, the previous gesture's trail vanishes: zero the
-        zones it covered in that frame's rows of `arrays` (per-zone change arrays, in place)."""
+        """Zero (in place) the zones of per-zone change arrays where the pointer's drawings, not the
+        app, changed: at each touch-down after the first, where the previous gesture's trail
+        vanishes; in the frame before each touch-down, along the coming lines (an encoder with
+        B-frames predicts that frame partly from the next one: a faint pre-echo of the lines)."""
         h, w, zone, cols = grid.height, grid.width, grid.zone, grid.cols
-        for k in range(1, len(self.starts)):
-            x0, y0, x1, y1 = self.boxes[k - 1]
+        rows = h // zone
+
+        def zones(x0: float, y0: float, x1: float, y1: float) -> list[int]:
             c0, c1 = max(0, int(x0 * w) // zone), min(cols - 1, int(np.ceil(x1 * w)) // zone)
-            r0, r1 = max(0, int(y0 * h) // zone), min(h // zone - 1, int(np.ceil(y1 * h)) // zone)
-            zones = [r * cols + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
-            for a in arrays:
-                a[self.starts[k], zones] = 0
+            r0, r1 = max(0, int(y0 * h) // zone), min(rows - 1, int(np.ceil(y1 * h)) // zone)
+            return [r * cols + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+
+        for k, start in enumerate(self.starts):
+            if k:
+                for a in arrays:
+                    a[start, zones(*self.boxes[k - 1])] = 0
+            if start:
+                x, y = self.first_points[k]
+                bx, by = BAND / w, BAND / h
+                lines = zones(0.0, y - by, 1.0, y + by) + zones(x - bx, 0.0, x + bx, 1.0)
+                for a in arrays:
+                    a[start - 1, lines] = 0

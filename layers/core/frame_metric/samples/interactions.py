@@ -270,11 +270,7 @@ def generate_interactions(
     prev_img: np.ndarray | None = None
     gesture: tuple[int, tuple[float, float], tuple[float, float]] | None = None  # index, first, last point
     shown = (0, 0, 0)
-    # Like a phone's screenrecord (hardware AVC at ~20 Mb/s, no B-frames): x264's B-frames and lower
-    # quality leave faint ghosts of a thin line that appears (in the frame before) or goes (until the
-    # next keyframe).
-    opts = {"bframes": 0, "crf": 18} if pointer_location else None
-    with mp4_writer(path, fps=fps, width=width, height=height, opts=opts) as out:
+    with mp4_writer(path, fps=fps, width=width, height=height) as out:
         for t in times:
             _, img = app.render(t)
             changed.append(prev_img is not None and _differs(img, prev_img, app.status_h))
