@@ -84,3 +84,27 @@ def test_dividers_text_and_lone_lines_are_no_crosshair() -> None:
     img[1500:1530, 100:900:12] = (30, 30, 30)  # a line of text
     draw_pointer_location(img, 100, None, None, (0, 512, 640))  # the bar is on, no finger down
     assert find_crosshair(_frame(img))[0] == 0
+
+
+def test_what_the_pointer_leaves_behind_is_cleared_over_the_whole_video() -> None:
+    from frame_metric.analysis.actions import touch_starts
+    from frame_metric.analysis.changes import make_grid
+    from frame_metric.analysis.crosshair import PointerOverlay
+    from frame_metric.analysis.options import AnalysisOptions
+
+    grid = make_grid(360, 800, AnalysisOptions())
+    touch = np.zeros((30, 4), np.float32)
+    touch[[3, 4, 6, 7], :3] = [(9.0, 0.5, 0.8 - 0.05 * k) for k in range(4)]  # a swipe up, frame 5 missed
+    touch[20, :3] = (9.0, 0.25, 0.3)  # the next touch-down
+    structural = np.full((30, grid.zones), 200, np.uint8)
+    overlay = PointerOverlay(touch, touch_starts(touch, np.arange(30) / 30))
+    assert overlay.present and overlay.starts == [3, 20]
+    overlay.clear_drawings(grid, structural)
+    zone_of = lambda x, y: int(y * grid.height) // grid.zone * grid.cols + int(x * grid.width) // grid.zone  # noqa: E731
+    assert structural[2, zone_of(0.5, 0.1)] == 0 and structural[2, zone_of(0.05, 0.8)] == 0  # pre-echo of the lines
+    assert structural[2, zone_of(0.05, 0.1)] == 200  # off the lines
+    assert structural[5, zone_of(0.5, 0.7)] == 0 and structural[5, zone_of(0.5, 0.03)] == 0  # missed: lines, bar
+    assert structural[20, zone_of(0.5, 0.75)] == 0  # the swipe's trail vanishes at the next touch-down
+    assert structural[19, zone_of(0.5, 0.75)] == 200 and structural[10].min() == 200  # nothing else
+    assert overlay.visible(2) is None
+    assert overlay.visible(12) == overlay.boxes[0] and overlay.visible(25) == overlay.boxes[1]

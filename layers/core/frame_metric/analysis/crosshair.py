@@ -16,11 +16,12 @@ A crosshair is stored in the touch row like the "Show taps" indicator, with r = 
 (score, x, y, 0). What its frames leave out of the comparisons (masked_grid in touch.py):
 bands along both lines, the top text bar, and the trail's growth between two frames' points.
 What stays on screen after lift-off (the trail, the bar's last figures) is dealt with over the
-whole video (PointerOverlay, clear_old_traces), never per segment.
+whole video (PointerOverlay), never per segment.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -143,22 +144,21 @@ class PointerOverlay:
     """Over the whole video (merged touch rows): each crosshair gesture's trail, which stays on
     screen from its touch-down until the next one, and whether the text bar is there at all."""
 
-    def __init__(self, touch: np.ndarray, gap_frames: int) -> None:
-        rows = np.flatnonzero((touch[:, 0] > 0) & (touch[:, 3] == 0)) if len(touch) else np.zeros(0, np.int64)
-        self.present = bool(len(rows))
+    def __init__(self, touch: np.ndarray, touch_starts: list[int]) -> None:
+        """touch_starts: the rows where touches begin (analysis.actions.touch_starts): the same
+        gestures the actions are made of."""
+        crosshair = (touch[:, 0] > 0) & (touch[:, 3] == 0) if len(touch) else np.zeros(0, bool)
+        self.present = bool(crosshair.any())
+        self.touch = touch
         self.starts: list[int] = []
+        self.groups: list[list[int]] = []  # each gesture's rows that show the crosshair
         self.boxes: list[tuple[float, float, float, float]] = []
-        groups: list[list[int]] = []
-        for i in rows.tolist():
-            if groups and i - groups[-1][-1] <= gap_frames + 1:
-                groups[-1].append(i)
-            else:
-                groups.append([i])
-        self.first_points: list[tuple[float, float]] = []
-        for g in groups:
-            self.starts.append(g[0])
-            self.boxes.append(_box(touch[g, 1:3]))
-            self.first_points.append((float(touch[g[0], 1]), float(touch[g[0], 2])))
+        for begin, until in itertools.pairwise([*touch_starts, len(touch)]):
+            rows = (np.flatnonzero(crosshair[begin:until]) + begin).tolist()
+            if rows:
+                self.starts.append(rows[0])
+                self.groups.append(rows)
+                self.boxes.append(_box(touch[rows, 1:3]))
 
     def visible(self, row: int) -> tuple[float, float, float, float] | None:
         """The trail on screen at this row: the last gesture begun at or before it."""
@@ -176,26 +176,43 @@ class PointerOverlay:
             if box is not None:
                 _mask_box(mask, box)
 
-    def clear_old_traces(self, grid: Grid, *arrays: np.ndarray) -> None:
+    def clear_drawings(self, grid: Grid, *arrays: np.ndarray) -> None:
         """Zero (in place) the zones of per-zone change arrays where the pointer's drawings, not the
-        app, changed: at each touch-down after the first, where the previous gesture's trail
-        vanishes; in the frame before each touch-down, along the coming lines (an encoder with
-        B-frames predicts that frame partly from the next one: a faint pre-echo of the lines)."""
-        h, w, zone, cols = grid.height, grid.width, grid.zone, grid.cols
-        rows = h // zone
+        app, changed, in frames whose own comparison could not leave them out:
 
-        def zones(x0: float, y0: float, x1: float, y1: float) -> list[int]:
-            c0, c1 = max(0, int(x0 * w) // zone), min(cols - 1, int(np.ceil(x1 * w)) // zone)
-            r0, r1 = max(0, int(y0 * h) // zone), min(rows - 1, int(np.ceil(y1 * h)) // zone)
-            return [r * cols + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
-
+        * at each touch-down after the first, where the previous gesture's trail vanishes;
+        * in the frame before each touch-down, along the coming lines (an encoder with B-frames
+          predicts that frame partly from the next one: a faint pre-echo of the lines);
+        * in frames where the crosshair was missed inside a gesture (at most gap_frames in a row):
+          along the lines where it was before and after, the text bar and the trail between."""
         for k, start in enumerate(self.starts):
             if k:
-                for a in arrays:
-                    a[start, zones(*self.boxes[k - 1])] = 0
+                _zero(arrays, start, _zones(grid, *self.boxes[k - 1]))
             if start:
-                x, y = self.first_points[k]
-                bx, by = BAND / w, BAND / h
-                lines = zones(0.0, y - by, 1.0, y + by) + zones(x - bx, 0.0, x + bx, 1.0)
-                for a in arrays:
-                    a[start - 1, lines] = 0
+                _zero(arrays, start - 1, _line_zones(grid, *self.touch[start, 1:3]))
+            group = self.groups[k]
+            for a, b in itertools.pairwise(group):
+                if b - a > 1:
+                    points = self.touch[[a, b], 1:3]
+                    zones = _line_zones(grid, *points[0]) + _line_zones(grid, *points[1]) + _zones(grid, *_box(points))
+                    zones += _zones(grid, 0.0, 0.0, 1.0, BAR_FRACTION * max(grid.width, grid.height) / grid.height)
+                    for g in range(a + 1, b + 1):
+                        _zero(arrays, g, zones)
+
+
+def _zones(grid: Grid, x0: float, y0: float, x1: float, y1: float) -> list[int]:
+    """The zones a rectangle (fractions of the frame) touches."""
+    h, w, zone, cols = grid.height, grid.width, grid.zone, grid.cols
+    c0, c1 = max(0, int(x0 * w) // zone), min(cols - 1, int(np.ceil(x1 * w)) // zone)
+    r0, r1 = max(0, int(y0 * h) // zone), min(grid.rows - 1, int(np.ceil(y1 * h)) // zone)
+    return [r * cols + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+
+
+def _line_zones(grid: Grid, x: float, y: float) -> list[int]:
+    bx, by = BAND / grid.width, BAND / grid.height
+    return _zones(grid, 0.0, y - by, 1.0, y + by) + _zones(grid, x - bx, 0.0, x + bx, 1.0)
+
+
+def _zero(arrays: tuple[np.ndarray, ...], row: int, zones: list[int]) -> None:
+    for a in arrays:
+        a[row, zones] = 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from frame_metric.analysis.actions import find_actions
+from frame_metric.analysis.actions import find_actions, touch_starts
 from frame_metric.analysis.always_changing import zone_rects
 from frame_metric.analysis.boundaries import (
     FINAL_COMPACT_MARGIN,
@@ -36,7 +36,7 @@ from frame_metric.analysis.options import AnalysisOptions, Region
 from frame_metric.analysis.probe import VideoProbe
 from frame_metric.analysis.references import Kept, change_of, first_departure, merged_head, merged_tail, settled_from
 from frame_metric.analysis.result import AnalysisResult, FrameMark, FrameTable, IgnoredRegion
-from frame_metric.analysis.touch import GAP_FRAMES, bridge_gaps, masked_grid
+from frame_metric.analysis.touch import bridge_gaps, masked_grid
 
 CANDIDATES = 5
 CANDIDATE_WINDOW = 0.5  # seconds around a boundary where alternatives are looked for
@@ -256,8 +256,8 @@ def select_boundaries(
     warnings = list(probe.warnings) + warnings
     t, numbers = m["pts"], m["frame_number"]
     bridge_gaps(grid, m["touch"], m["structural"], m["shift"])
-    overlay = PointerOverlay(m["touch"], GAP_FRAMES)
-    overlay.clear_old_traces(grid, m["structural"], m["compact"], m["shift"])
+    overlay = PointerOverlay(m["touch"], touch_starts(m["touch"], t))
+    overlay.clear_drawings(grid, m["structural"], m["compact"], m["shift"])
     d = detect(
         grid,
         t,
