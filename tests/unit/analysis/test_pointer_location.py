@@ -13,8 +13,8 @@ import pytest
 
 from frame_metric.analysis import analyze_video
 from frame_metric.analysis.crosshair import find_crosshair
-from frame_metric.samples.interactions import InteractionsTruth, draw_pointer_location, generate_interactions
-from tests.unit.analysis.test_actions import SCRIPT, SHORT, assert_actions_match
+from frame_metric.samples.interactions import InteractionsTruth, draw_pointer_location
+from tests.unit.analysis.test_actions import SCRIPT, SHORT, assert_actions_match, assert_segments_agree, generate_cases
 
 CASES: dict[str, dict[str, Any]] = {
     "30fps": {"script": SCRIPT},
@@ -28,12 +28,7 @@ CASES: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, InteractionsTruth]]:
-    folder = tmp_path_factory.mktemp("pointer_location")
-    out = {}
-    for name, case in CASES.items():
-        path = folder / f"{name}.mp4"
-        out[name] = (path, generate_interactions(path, pointer_location=True, **case))
-    return out
+    return generate_cases(tmp_path_factory.mktemp("pointer_location"), CASES, pointer_location=True)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -55,11 +50,7 @@ def test_lines_trail_and_text_bar_are_never_a_change(made: dict[str, tuple[Path,
 
 
 def test_segments_give_the_same_actions(made: dict[str, tuple[Path, InteractionsTruth]]) -> None:
-    path, _ = made["30fps"]
-    whole = analyze_video(path).to_dict()
-    cut = analyze_video(path, segment_frames=40).to_dict()
-    assert cut["actions"] == whole["actions"]
-    assert (cut["first_frame"], cut["last_frame"]) == (whole["first_frame"], whole["last_frame"])
+    assert_segments_agree(made["30fps"][0])
 
 
 def _frame(img: np.ndarray) -> av.VideoFrame:

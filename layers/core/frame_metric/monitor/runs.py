@@ -377,7 +377,7 @@ def apply_run_steps(video_id: str, run_id: str) -> bool:
     from frame_metric.videos.stored_actions import action_marks
 
     try:
-        video = Video.get(video_id)
+        video = Video.get(video_id, consistent_read=True)
     except Video.DoesNotExist:
         return False
     if video.linked_run_id != run_id:

@@ -4,13 +4,12 @@ without the 200 MB analysis package and start fast (template.yaml: functions/pip
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from typing import Any
 
 from frame_metric.data.video import FrameMark, IgnoredRegion, MarkingMethod, Video, VideoStatus
-from frame_metric.monitor.runs import run_step_actions
+from frame_metric.monitor.runs import apply_run_steps, run_step_actions
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
@@ -32,8 +31,9 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
     summary = ObjectStore().get_json(event["analysis_key"])
     images = summary.get("frame_images", {})
     actions = summary.get("actions") or []
-    with contextlib.suppress(Video.DoesNotExist):  # a run's recording linked before its analysis took the run's steps
-        actions = run_step_actions(Video.get(video_id), actions) or actions
+    run_id = _linked_run(video_id)
+    if run_id:  # a run's recording linked before its analysis completed takes the run's steps now
+        actions = run_step_actions(Video.get(video_id, consistent_read=True), actions) or actions
     changed = records.update_if(video_id, [VideoStatus.PROCESSING.value], [
         *Video.status_actions(video_id, VideoStatus.COMPLETED),
         Video.progress.set(100),
@@ -50,9 +50,20 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
         Video.analysis_key.set(event["analysis_key"]),
         Video.actions.set(action_marks(actions)),
     ])
+    late_run = None if run_id else _linked_run(video_id)
+    if changed and late_run and apply_run_steps(video_id, late_run):
+        # linked meanwhile, seeing the video still processing: its steps are applied here instead
+        return {"video_id": video_id, "status": "completed"}
     # Even when unchanged: a retried step may have stopped between the write and the statistics.
     recompute_for_video(video_id)
     return {"video_id": video_id, "status": "completed" if changed else "unchanged"}
+
+
+def _linked_run(video_id: str) -> str | None:
+    try:
+        return Video.get(video_id, consistent_read=True, attributes_to_get=["linked_run_id"]).linked_run_id
+    except Video.DoesNotExist:
+        return None
 
 
 def failure_reason(error: dict[str, Any] | None) -> str:
