@@ -23,7 +23,7 @@ SWIPE = [Interaction(0.4, "swipe", response=0.1, finish=0.6, x=0.6, y=0.75, swip
 
 def main() -> int:
     picture(IMAGES / "actions.png", SCRIPT)
-    picture(IMAGES / "actions_pointer_location.png", SWIPE, pointer_location=True)
+    picture(IMAGES / "actions_pointer_location.png", SWIPE, pointer_location=True, show_taps=False)
     return 0
 
 

@@ -23,12 +23,14 @@ CASES: dict[str, dict[str, Any]] = {
     "variable_frame_rate_60fps": {"script": SHORT, "fps": 60.0, "variable_frame_rate": True, "seed": 5},
     # A 1 px line on a 720 px wide screen: thinner, relative to the screen, than a phone's 2 px at 1080.
     "thin_lines": {"script": SHORT, "width": 720, "height": 1600},
+    "with_show_taps": {"script": SHORT, "show_taps": True},  # both on: the crosshair is taken
 }
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, InteractionsTruth]]:
-    return generate_cases(tmp_path_factory.mktemp("pointer_location"), CASES, pointer_location=True)
+    return generate_cases(tmp_path_factory.mktemp("pointer_location"),
+                          {name: {"show_taps": False, **case} for name, case in CASES.items()}, pointer_location=True)
 
 
 @pytest.mark.parametrize("name", list(CASES))

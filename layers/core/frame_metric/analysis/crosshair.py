@@ -14,7 +14,8 @@ alone is no crosshair.
 
 A crosshair is stored in the touch row like the "Show taps" indicator, with r = 0 (no disc):
 (score, x, y, 0). What its frames leave out of the comparisons (masked_grid in touch.py):
-bands along both lines, the top text bar, and the trail's growth between two frames' points.
+bands along both lines, the finger's ellipse at the crossing, the top text bar, and the trail's
+growth between two frames' points.
 What stays on screen after lift-off (the trail, the bar's last figures) is dealt with over the
 whole video (PointerOverlay), never per segment.
 """
@@ -35,6 +36,9 @@ CHROMA_CONTRAST = 14.0  # levels of U a line must be bluer than the pixels besid
 BAND = 2.5  # half-width, in analysis pixels, of the band masked along each line
 BAR_FRACTION = 0.09  # of the long side: the status bar and the pointer-location text bar below it
 TRACE_MARGIN = 0.02  # of the width: around the trail's bounding box
+# Of the width: around the crossing, where Android also draws the finger's touch ellipse (its contact
+# size) and velocity, and "Show taps" its disc when both are on.
+FINGER = 0.06
 
 _PLANAR = frozenset({"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"})
 
@@ -117,11 +121,13 @@ def mask_crosshairs(mask: np.ndarray, rows: list[np.ndarray]) -> None:
     if not crosshairs:
         return
     mask[: int(np.ceil(BAR_FRACTION * max(w, h)))] = 0.0
+    yy, xx = np.ogrid[0:h, 0:w]
     for _, x, y, _ in crosshairs:
         ys = slice(max(0, int(np.floor(y * h - BAND))), int(np.ceil(y * h + BAND)))
         xs = slice(max(0, int(np.floor(x * w - BAND))), int(np.ceil(x * w + BAND)))
         mask[ys] = 0.0
         mask[:, xs] = 0.0
+        mask[(xx + 0.5 - x * w) ** 2 + (yy + 0.5 - y * h) ** 2 <= (FINGER * w) ** 2] = 0.0
     if len(crosshairs) == 2:
         _mask_box(mask, _box(np.asarray(crosshairs)[:, 1:3]))
 
@@ -209,8 +215,11 @@ def _zones(grid: Grid, x0: float, y0: float, x1: float, y1: float) -> list[int]:
 
 
 def _line_zones(grid: Grid, x: float, y: float) -> list[int]:
+    """The zones of a crosshair at (x, y): both lines and the finger's ellipse at the crossing."""
     bx, by = BAND / grid.width, BAND / grid.height
-    return _zones(grid, 0.0, y - by, 1.0, y + by) + _zones(grid, x - bx, 0.0, x + bx, 1.0)
+    fx, fy = FINGER, FINGER * grid.width / grid.height
+    return (_zones(grid, 0.0, y - by, 1.0, y + by) + _zones(grid, x - bx, 0.0, x + bx, 1.0)
+            + _zones(grid, x - fx, y - fy, x + fx, y + fy))
 
 
 def _zero(arrays: tuple[np.ndarray, ...], row: int, zones: list[int]) -> None:

@@ -37,6 +37,7 @@ TAP_SECONDS = 0.12  # how long a tap's finger stays down
 INDICATOR_DIAMETER = 0.075  # of the screen width ("Show taps": 6-9 %)
 CROSSHAIR: Rgb = (0, 0, 192)  # Pointer location's lines, as the platform paints them
 TRAIL: Rgb = (0, 96, 255)
+ELLIPSE: Rgb = (128, 255, 128)
 POINTER_BAR = 0.018  # of the height: the text bar under the status bar (text ~10 dp)
 
 
@@ -124,6 +125,10 @@ def draw_pointer_location(
     if trail is not None:
         _segment(img, trail[0], trail[1], TRAIL, 2)
     if touch is not None:
+        # the finger's touch ellipse (its contact size), then the lines across the whole screen
+        yy, xx = np.ogrid[0:h, 0:w]
+        d = np.hypot((xx + 0.5 - touch[0]) / (0.03 * w), (yy + 0.5 - touch[1]) / (0.036 * w))
+        img[np.abs(d - 1.0) * 0.03 * w < 0.6] = ELLIPSE
         cy, cx = min(int(touch[1]), h - line), min(int(touch[0]), w - line)
         img[cy : cy + line] = CROSSHAIR
         img[:, cx : cx + line] = CROSSHAIR
@@ -256,8 +261,8 @@ def generate_interactions(
     seed: int = 0,
 ) -> InteractionsTruth:
     """Write the recording of `script` to `path` (MP4, H.264) and return its per-action truth.
-    pointer_location: draw the crosshair, trail and text bar (instead of the "Show taps" spot),
-    its lines `line` pixels thick."""
+    pointer_location: draw the crosshair, touch ellipse, trail and text bar, its lines `line`
+    pixels thick (with show_taps too: both are on)."""
     if width % 2 or height % 2:
         raise ValueError("width and height must be even (yuv420p)")
     script = sorted(script, key=lambda a: a.at)
@@ -290,7 +295,7 @@ def generate_interactions(
             if pointer_location:
                 draw_pointer_location(frame_img, app.status_h, touch and (touch[1], touch[2]),
                                       gesture and (gesture[1], gesture[2]), shown, line)
-            elif touch and show_taps:
+            if touch and show_taps:
                 draw_touch_indicator(frame_img, touch[1], touch[2])
             out.add(frame_img, t)
     stamps = [out.seconds(i) for i in range(len(times))]
