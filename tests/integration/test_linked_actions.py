@@ -7,6 +7,7 @@ from pathlib import Path
 
 import requests
 
+from frame_metric.data.video import frame_id
 from frame_metric.samples.interactions import Interaction, generate_interactions
 from tests.integration.conftest import wait_finished
 from tests.integration.test_monitor_runs import batch, new_run, send, task  # noqa: F401 - task: a fixture
@@ -48,3 +49,15 @@ def test_a_linked_recording_without_touches_takes_the_steps(api: str, task: str,
     assert actions[0]["operation"]["frame_number"] == 13 and abs(actions[0]["response"]["frame_number"] - 21) <= 1
     assert actions[0]["end"]["frame_number"] == actions[1]["operation"]["frame_number"] - 1
 
+
+    # a reviewer's correction stays: linking the recording again (a retried request) changes nothing
+    later = actions[0]["response"]["frame_number"] + 1
+    marked = requests.post(f"{api}/review/{video_id}/actions/1/mark",
+                           json={"response_frame_id": frame_id(video_id, later), "reviewer": "li"}, timeout=30)
+    assert marked.status_code == 200, marked.text
+    again = requests.post(f"{api}/monitor/runs/{run_id}/videos", json={"video_id": video_id, "offset_s": OFFSET},
+                          timeout=30)
+    assert again.status_code == 200, again.text
+    kept = requests.get(f"{api}/video/{video_id}/status", timeout=10).json()["actions"]
+    assert kept[0]["response"]["frame_number"] == later and kept[0]["label"] == "step 2 tap"
+    assert kept[1] == actions[1]
