@@ -69,8 +69,7 @@ class Grid:
         return self.rows * self.cols
 
     def zone_sum(self, a: np.ndarray, zone: int | None = None) -> np.ndarray:
-        z = zone or self.zone
-        return a.reshape(a.shape[0] // z, z, a.shape[1] // z, z).sum(axis=(1, 3), dtype=np.float32)
+        return zone_reduce(a, zone or self.zone, np.add)
 
     def block_max(self, luma: np.ndarray, chroma: np.ndarray) -> np.ndarray:
         """(rows, cols): per zone, the largest mean of luma + chroma excess over a BLOCK x BLOCK
@@ -82,7 +81,24 @@ class Grid:
         win[:, :-1] += cells[:, 1:]
         win[:-1, :-1] += cells[1:, 1:]
         per = self.zone // (BLOCK // 2)
-        return (win / BLOCK**2).reshape(self.rows, per, self.cols, per).max(axis=(1, 3))
+        return zone_reduce(win, per, np.maximum) / BLOCK**2
+
+
+def zone_reduce(a: np.ndarray, z: int, op: np.ufunc) -> np.ndarray:
+    """op (np.add or np.maximum) over each z x z square of a 2-D array, in float32. Rows first, then
+    columns: numpy reduces the leading axis of a block as whole contiguous rows, several times faster
+    than over both axes of a 4-D view at once; for squares of 2-4 a few strided ops are faster still."""
+    h, w = a.shape
+    if z <= 4:
+        rows = a[0::z].astype(np.float32)
+        for k in range(1, z):
+            op(rows, a[k::z], out=rows)
+        out = rows[:, 0::z].copy()
+        for k in range(1, z):
+            op(out, rows[:, k::z], out=out)
+        return out
+    rows = op.reduce(a.reshape(h // z, z, w), axis=1, dtype=np.float32)
+    return op.reduce(rows.reshape(h // z, w // z, z), axis=2)
 
 
 def make_grid(width: int, height: int, options: AnalysisOptions) -> Grid:

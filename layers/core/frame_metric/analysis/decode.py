@@ -45,6 +45,14 @@ def open_video(path: str | os.PathLike[str]) -> Iterator[tuple[Any, Any]]:
         container.close()
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (a container's or taskset's limit, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def frame_pts(frame: Any) -> int | None:
     return frame.pts if frame.pts is not None else frame.dts
 
@@ -61,6 +69,9 @@ def decode_range(
     with open_video(path) as (container, stream):
         if threaded:
             stream.thread_type = "AUTO"
+            # One decoding thread per core. FFmpeg's default (cores + 1) only adds a thread that
+            # competes with the scaling and the measures of the frames already decoded.
+            stream.thread_count = usable_cores()
         if start_pts is not None:
             container.seek(start_pts, stream=stream, backward=True, any_frame=False)
 

@@ -112,9 +112,19 @@ class _Rows:
 def _picture_stats(y: np.ndarray) -> tuple[float, float]:
     """(brightness, sharpness) in 0..1 for the review UI: mean luma, and mean gradient magnitude
     (32 levels per pixel already looks crisp at this scale)."""
-    y16 = y.astype(np.int16)
-    grad = (np.abs(np.diff(y16, axis=1)).mean() + np.abs(np.diff(y16, axis=0)).mean()) / 2
-    return float(y.mean()) / 255.0, min(1.0, float(grad) / 32.0)
+    grad = (_mean_abs_difference(y[:, 1:], y[:, :-1]) + _mean_abs_difference(y[1:], y[:-1])) / 2
+    return _mean(y) / 255.0, min(1.0, grad / 32.0)
+
+
+def _mean(a: np.ndarray) -> float:
+    return float(np.add.reduce(a, axis=None, dtype=np.uint32)) / a.size  # exact: integers summed
+
+
+def _mean_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """|a - b| averaged, computed in uint8 (max - min cannot overflow): no widened copies."""
+    d = np.maximum(a, b)
+    d -= np.minimum(a, b)
+    return _mean(d)
 
 
 def _touch(
@@ -127,7 +137,8 @@ def _touch(
     return find_pointer(frame, probe.width, probe.height, region, before, scaler)
 
 
-READ_AHEAD = 3  # frames decoded and scaled ahead of the measures (each holds a full-size frame)
+READ_AHEAD = 3  # frames scaled ahead of the measures (each holds a full-size frame)
+DECODE_AHEAD = 2  # frames decoded ahead of the scaling
 
 
 def _small_frames(
@@ -136,13 +147,19 @@ def _small_frames(
     """(pts, frame, analysis picture) of each frame of the segment."""
     scaler = VideoReformatter()  # one per conversion: see small_yuv
     previous_frame = yuv = None
-    for pts, frame, _ in decode_range(path, segment.start_pts, segment.end_pts, warnings):
-        # Scaling costs more than decoding: a frame decoded to the very same pixels as the one before
-        # (a still screen: skipped macroblocks) reuses the previous small image.
-        if yuv is None or not same_picture(frame, previous_frame):
-            yuv = small_yuv(frame, grid.width, grid.height, scaler)
-        previous_frame = frame
-        yield pts, frame, yuv
+    # Decoding runs in a thread of its own: called between two scalings, the decoder's frame
+    # threads would sit idle while a frame is scaled instead of decoding the next ones.
+    decoded = read_ahead(decode_range(path, segment.start_pts, segment.end_pts, warnings), DECODE_AHEAD)
+    try:
+        for pts, frame, _ in decoded:
+            # Scaling costs more than decoding: a frame decoded to the very same pixels as the one
+            # before (a still screen: skipped macroblocks) reuses the previous small image.
+            if yuv is None or not same_picture(frame, previous_frame):
+                yuv = small_yuv(frame, grid.width, grid.height, scaler)
+            previous_frame = frame
+            yield pts, frame, yuv
+    finally:
+        decoded.close()  # stops the decoding thread when the analysis stops early
 
 
 def analyse_segment(
