@@ -50,37 +50,51 @@ def _plane(frame: Any, index: int) -> np.ndarray:
 
 
 def _ridge(values: np.ndarray, reach: int, darker: bool) -> np.ndarray:
-    """Along axis 0: by how much each sample is darker (or lighter) than both samples `reach` away."""
+    """Along axis 1: by how much each sample is darker (or lighter) than both samples `reach` away."""
     v = values.astype(np.int16)
     out = np.zeros(v.shape, np.int16)
-    mid, before, after = v[reach:-reach], v[: -2 * reach], v[2 * reach :]
+    mid, before, after = v[:, reach:-reach], v[:, : -2 * reach], v[:, 2 * reach :]
     if darker:
-        out[reach:-reach] = np.minimum(before - mid, after - mid)
+        np.minimum(before - mid, after - mid, out=out[:, reach:-reach])
     else:
-        out[reach:-reach] = np.minimum(mid - before, mid - after)
+        np.minimum(mid - before, mid - after, out=out[:, reach:-reach])
     return out
 
 
 def _line(luma: np.ndarray, chroma: np.ndarray | None, reach: int) -> tuple[float, float]:
-    """(position, strength) of the line crossing every sample (samples along axis 1, positions
-    along axis 0); strength 0 when there is none."""
-    n = luma.shape[0]
+    """(position, strength) of the line crossing every sampled row or column (one per row of
+    `luma`, positions along axis 1); strength 0 when there is none. Most frames have none: only
+    the few positions a line crosses in enough samples are measured further."""
+    n = luma.shape[1]
     if n < 4 * reach + 3:
         return 0.0, 0.0
-    strength = _ridge(luma, reach, darker=True) / LUMA_CONTRAST
-    if chroma is not None:
-        factor = n // chroma.shape[0]
-        blue = _ridge(chroma, max(1, reach // factor + 1), darker=False) / CHROMA_CONTRAST
-        strength = np.maximum(strength, np.repeat(blue, factor, axis=0)[:n])
-    # A line 2 px thick, or one a codec smeared, peaks a row apart from sample to sample.
-    near = strength.copy()
-    near[1:] = np.maximum(near[1:], strength[:-1])
-    near[:-1] = np.maximum(near[:-1], strength[1:])
-    hits = (near >= 1.0).sum(axis=1)
-    best = int(np.argmax(hits * 1000.0 + np.minimum(near, 4.0).sum(axis=1)))
-    if hits[best] < SAMPLES_NEEDED:
+    dark = _ridge(luma, reach, darker=True)
+    hit = dark >= LUMA_CONTRAST
+    blue = None
+    factor = 1
+    if chroma is not None:  # at its own (subsampled) resolution; each chroma sample covers `factor` positions
+        factor = max(1, round(n / chroma.shape[1]))
+        blue = _ridge(chroma, max(1, reach // factor + 1), darker=False)
+        blue_hit = np.repeat(blue >= CHROMA_CONTRAST, factor, axis=1)[:, :n]
+        hit[:, : blue_hit.shape[1]] |= blue_hit
+    # A line 2 px thick, or one a codec smeared, peaks a position apart from sample to sample.
+    near = hit.copy()
+    near[:, 1:] |= hit[:, :-1]
+    near[:, :-1] |= hit[:, 1:]
+    hits = np.count_nonzero(near, axis=0)
+    candidates = np.flatnonzero(hits >= SAMPLES_NEEDED)
+    if not len(candidates):
         return 0.0, 0.0
-    return best + 0.5, float(np.median(np.minimum(near[best], 4.0)))
+
+    def strength(at: np.ndarray) -> np.ndarray:
+        out = dark[:, at] / LUMA_CONTRAST
+        if blue is not None:
+            out = np.maximum(out, blue[:, np.minimum(at // factor, blue.shape[1] - 1)] / CHROMA_CONTRAST)
+        return out
+
+    around = np.minimum(np.maximum.reduce([strength(np.clip(candidates + d, 0, n - 1)) for d in (-1, 0, 1)]), 4.0)
+    k = int(np.argmax(hits[candidates] * 1000.0 + around.sum(axis=0)))
+    return candidates[k] + 0.5, float(np.median(around[:, k]))
 
 
 def find_crosshair(frame: Any) -> np.ndarray:
@@ -97,12 +111,14 @@ def find_crosshair(frame: Any) -> np.ndarray:
     ys = np.linspace(0.12 * h, 0.92 * h, SAMPLES).astype(np.intp)
     cx = cy = None
     if u_plane is not None:
-        fy, fx = h // u_plane.shape[0], w // u_plane.shape[1]
-        cx, cy = u_plane[:, xs // fx], u_plane[ys // fy].T
-    y, along = _line(y_plane[:, xs], cx, reach)
+        fy, fx = max(1, round(h / u_plane.shape[0])), max(1, round(w / u_plane.shape[1]))
+        cx = np.ascontiguousarray(u_plane[:, np.minimum(xs // fx, u_plane.shape[1] - 1)].T)
+        cy = u_plane[np.minimum(ys // fy, u_plane.shape[0] - 1)]
+    # Sampled columns as rows (contiguous along the positions searched), sampled rows as they are.
+    y, along = _line(np.ascontiguousarray(y_plane[:, xs].T), cx, reach)
     if along <= 0:
         return row
-    x, across = _line(y_plane[ys].T, cy, reach)
+    x, across = _line(y_plane[ys], cy, reach)
     if across <= 0:
         return row
     row[:] = (min(along, across), x / w, y / h, 0.0)
