@@ -101,3 +101,13 @@ def test_what_the_pointer_leaves_behind_is_cleared_over_the_whole_video() -> Non
     assert structural[19, zone_of(0.5, 0.75)] == 200 and structural[10].min() == 200  # nothing else
     assert overlay.visible(2) is None
     assert overlay.visible(12) == overlay.boxes[0] and overlay.visible(25) == overlay.boxes[1]
+
+
+@pytest.mark.parametrize("pixels", ["yuv420p", "yuvj420p", "nv12", "yuv444p", "yuv420p10le", "gray", "rgb24"])
+def test_crosshair_found_whatever_the_decoder_gives(pixels: str) -> None:
+    img = np.full((800, 360, 3), 240, np.uint8)
+    draw_pointer_location(img, 32, (200.0, 500.0), None, (1, 200, 500))
+    frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format=pixels)
+    row = find_crosshair(frame)
+    assert row[0] > 0 and row[1] == pytest.approx(200.5 / 360, abs=1.5 / 360)
+    assert row[2] == pytest.approx(500.5 / 800, abs=1.5 / 800)
