@@ -42,7 +42,8 @@ def wait_analysed(serve: ServeProcess, video_ids: list[str], timeout: float = 12
 
 
 @pytest.mark.parametrize("touches", ["show_taps", "pointer_location", "none"])
-def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: Path, touches: str) -> None:
+def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: Path, touches: str,
+                                         request: pytest.FixtureRequest) -> None:
     device = Phone(package="com.example.app", screen_app=True, screen_touches=touches)
     server = FakeAdbServer(device)
     try:
@@ -95,3 +96,10 @@ def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: P
             # the finger lands after the step's mark (adb's latency), before the app reacts
             assert timing["operation"]["frame_number"] <= action["operation"]["frame_number"]
             assert action["operation"]["frame_number"] <= timing["response"]["frame_number"]
+
+    if touches == "none":  # the console's video page names each action by its step
+        page = request.getfixturevalue("page")
+        page.goto(f"{runner_serve.url}/console/#/videos/{video['video_id']}")
+        page.wait_for_selector("#action-2 .action-label")
+        assert page.text_content("#action-1 .action-label") == "step 2 tap"
+        assert page.get_attribute("#action-strip .action-span >> nth=1", "title") == "action 2: step 4 swipe"
