@@ -87,6 +87,15 @@ def load_samples(run_id: str) -> tuple[list[results.Sample], list[results.Mark]]
     return samples, marks
 
 
+def load_marks(run_id: str) -> list[results.Mark]:
+    """The run's marks alone (a long run's samples are large: they are not read)."""
+    marks = [(float(t), str(n)) for batch in SampleBatch.query(run_id, consistent_read=True,
+                                                               attributes_to_get=["run_id", "seq", "marks_json"])
+             for t, n in json.loads(batch.marks_json or "[]")]
+    marks.sort(key=lambda mark: mark[0])
+    return marks
+
+
 class RunService:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
@@ -364,8 +373,7 @@ def run_step_actions(video: Video, analysed: list[dict[str, Any]]) -> list[dict[
     frames = _stored_table(video.video_id) if link else None
     if link is None or not frames:
         return None
-    _, marks = load_samples(run.run_id)
-    return linked_actions(marks, float(link["offset_s"]), frames, analysed)
+    return linked_actions(load_marks(run.run_id), float(link["offset_s"]), frames, analysed)
 
 
 def apply_run_steps(video_id: str, run_id: str) -> bool:
