@@ -31,9 +31,13 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
     summary = ObjectStore().get_json(event["analysis_key"])
     images = summary.get("frame_images", {})
     actions = summary.get("actions") or []
-    run_id = _linked_run(video_id)
-    if run_id:  # a run's recording linked before its analysis completed takes the run's steps now
-        actions = run_step_actions(Video.get(video_id, consistent_read=True), actions) or actions
+    try:
+        video: Video | None = Video.get(video_id, consistent_read=True)
+    except Video.DoesNotExist:
+        video = None
+    run_id = video.linked_run_id if video else None
+    if video and run_id:  # a run's recording linked before its analysis completed takes the run's steps now
+        actions = run_step_actions(video, actions) or actions
     changed = records.update_if(video_id, [VideoStatus.PROCESSING.value], [
         *Video.status_actions(video_id, VideoStatus.COMPLETED),
         Video.progress.set(100),
