@@ -112,3 +112,15 @@ def test_touches_keep_their_frames_and_take_the_steps_names() -> None:
     # no step inside the recording: the analysed actions stay as they were
     assert linked_actions([(50.0, "step 9 tap start")], 0.5, frames, touched[:1]) == touched[:1]
     assert linked_actions([(50.0, "step 9 tap start")], 0.5, frames, [{"operation": None}]) == [{"operation": None}]
+
+
+def test_steps_that_cannot_be_applied_leave_the_link_standing(monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    from frame_metric.monitor import runs
+
+    def broken(video_id: str, run_id: str) -> bool:
+        raise OSError("the analysis JSON could not be read")
+
+    monkeypatch.setattr(runs, "apply_run_steps", broken)
+    assert runs.try_apply_run_steps("v1", "r1") is False
+    assert "could not be applied to video v1" in caplog.text and "analysis JSON" in caplog.text

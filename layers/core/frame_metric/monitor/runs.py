@@ -273,7 +273,7 @@ class RunService:
         run.update(actions=[MonitorRun.video_id.set(request.video_id),
                             MonitorRun.video_offset_s.set(request.offset_s),
                             MonitorRun.videos_json.set(json.dumps(single)), MonitorRun.updated_at.set(utcnow())])
-        apply_run_steps(request.video_id, run.run_id)
+        try_apply_run_steps(request.video_id, run.run_id)
         return view(run, self._video(run), self._videos(run))
 
     def add_video(self, run_id: str, request: LinkVideoRequest) -> dict[str, Any]:
@@ -290,7 +290,7 @@ class RunService:
         run.update(actions=[MonitorRun.video_id.set(videos[0]["video_id"]),
                             MonitorRun.video_offset_s.set(videos[0]["offset_s"]),
                             MonitorRun.videos_json.set(json.dumps(videos)), MonitorRun.updated_at.set(utcnow())])
-        apply_run_steps(request.video_id, run.run_id)
+        try_apply_run_steps(request.video_id, run.run_id)
         return view(run, self._video(run), self._videos(run))
 
     @staticmethod
@@ -374,6 +374,16 @@ def run_step_actions(video: Video, analysed: list[dict[str, Any]]) -> list[dict[
     if link is None or not frames:
         return None
     return linked_actions(load_marks(run.run_id), float(link["offset_s"]), frames, analysed)
+
+
+def try_apply_run_steps(video_id: str, run_id: str) -> bool:
+    """apply_run_steps, but a link (or a finished analysis) stands even when the steps cannot be
+    applied now: the video's actions stay the analysis' own, linking again retries, the log says why."""
+    try:
+        return apply_run_steps(video_id, run_id)
+    except Exception:
+        log.warning("the steps of run %s could not be applied to video %s", run_id, video_id, exc_info=True)
+        return False
 
 
 def apply_run_steps(video_id: str, run_id: str) -> bool:

@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from frame_metric.data.video import FrameMark, IgnoredRegion, MarkingMethod, Video, VideoStatus
-from frame_metric.monitor.runs import apply_run_steps, run_step_actions
+from frame_metric.monitor.runs import run_step_actions, try_apply_run_steps
 from frame_metric.storage.s3 import ObjectStore
 from frame_metric.tasks.recompute import recompute_for_video
 from frame_metric.videos import records
@@ -37,7 +37,10 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
         video = None
     run_id = video.linked_run_id if video else None
     if video and run_id:  # a run's recording linked before its analysis completed takes the run's steps now
-        actions = run_step_actions(video, actions) or actions
+        try:
+            actions = run_step_actions(video, actions) or actions
+        except Exception:  # the analysis' own actions rather than a failed video; linking again retries
+            log.warning("the steps of run %s could not be applied to video %s", run_id, video_id, exc_info=True)
     changed = records.update_if(video_id, [VideoStatus.PROCESSING.value], [
         *Video.status_actions(video_id, VideoStatus.COMPLETED),
         Video.progress.set(100),
@@ -55,7 +58,7 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
         Video.actions.set(action_marks(actions)),
     ])
     late_run = None if run_id else _linked_run(video_id)
-    if changed and late_run and apply_run_steps(video_id, late_run):
+    if changed and late_run and try_apply_run_steps(video_id, late_run):
         # linked meanwhile, seeing the video still processing: its steps are applied here instead
         return {"video_id": video_id, "status": "completed"}
     # Even when unchanged: a retried step may have stopped between the write and the statistics.
