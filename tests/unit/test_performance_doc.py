@@ -23,7 +23,7 @@ def test_a_short_video_skips_the_map() -> None:
     assert states["Probe"]["Next"] == "AnalysedByProbe"
     choice = states["AnalysedByProbe"]
     assert choice["Type"] == "Choice" and choice["Default"] == "Analyse"
-    assert states[choice["Choices"][0]["Next"]]["Next"] == "Select"
+    assert states[choice["Choices"][0]["Next"]]["Next"] == "Finalize"  # Probe selected too: no Select
 
 
 def test_the_long_poll_is_as_documented() -> None:

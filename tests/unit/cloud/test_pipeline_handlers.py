@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from frame_metric.data import Video
 from frame_metric.samples import GroundTruth, generate_app_launch
 from frame_metric.settings import get_settings, reset_settings
+from frame_metric.storage.keys import VideoKeys
 from tests.unit.cloud.handlers import event, load_handler
 
 
@@ -36,7 +38,7 @@ def test_probe_analyse_select_finalize(staged: dict[str, Any], monkeypatch: pyte
     reset_settings()
     probed = load_handler("ProbeFunction")(event("pipeline_probe.json"), None)
     assert probed["frame_count"] == staged["truth"].frame_count
-    assert len(probed["segments"]) > 1 and probed["analysed"] == []  # the Map analyses them
+    assert len(probed["segments"]) > 1 and probed["analysis_key"] is None  # the Map analyses them
     video = Video.get(staged["video_id"])
     assert video.status == "processing" and video.width == 360 and video.progress == 10
 
@@ -44,24 +46,33 @@ def test_probe_analyse_select_finalize(staged: dict[str, Any], monkeypatch: pyte
     assert set(analyse_event["segment"]) == set(probed["segments"][0])  # the sample has what probe hands on
     analysed = [load_handler("AnalyseFunction")({**analyse_event, "segment": s}, None) for s in probed["segments"]]
     assert Video.get(staged["video_id"]).shown_progress == 85
-    assert all(item["sprites"] for item in analysed)
     _select_and_finalize(staged, analysed)
 
 
-def test_probe_analyses_a_video_of_one_segment_itself(staged: dict[str, Any]) -> None:
+def test_probe_analyses_and_selects_a_video_of_one_segment_itself(staged: dict[str, Any]) -> None:
     probed = load_handler("ProbeFunction")(event("pipeline_probe.json"), None)
     assert probed["segments"] == [event("pipeline_analyse.json")["segment"]]  # the sample's segment
-    [analysed] = probed["analysed"]  # the state machine's Choice then skips the Map
-    assert analysed["segment"] == 0 and analysed["sprites"]
-    assert Video.get(staged["video_id"]).shown_progress == 85
-    _select_and_finalize(staged, probed["analysed"])
+    # The state machine's Choice then goes straight to Finalize: no Map, no Select.
+    assert probed["analysis_key"] == event("pipeline_finalize.json")["analysis_key"]
+    assert Video.get(staged["video_id"]).shown_progress == 95
+    keys = VideoKeys(staged["video_id"])
+    with pytest.raises(ClientError):  # nothing to hand to a Select step
+        staged["s3"].head_object(Bucket=get_settings().bucket, Key=keys.features(0))
+    table = json.loads(staged["s3"].get_object(Bucket=get_settings().bucket, Key=keys.frames_table)["Body"].read())
+    for sprite in table["sprites"]:  # the review timeline's thumbnails are stored where the table says
+        staged["s3"].head_object(Bucket=get_settings().bucket, Key=sprite["key"])
+    assert table["sprites"]
+    _finalize(staged)
 
 
 def _select_and_finalize(staged: dict[str, Any], analysed: list[dict[str, Any]]) -> None:
     select_event = event("pipeline_select.json")
     selected = load_handler("SelectFunction")({**select_event, "segments": analysed}, None)
     assert selected == {"analysis_key": event("pipeline_finalize.json")["analysis_key"]}
+    _finalize(staged)
 
+
+def _finalize(staged: dict[str, Any]) -> None:
     finalized = load_handler("FinalizeFunction")(event("pipeline_finalize.json"), None)
     assert finalized["status"] == "completed"
     video = Video.get(staged["video_id"])

@@ -59,6 +59,16 @@ class Sprite:
         }
 
 
+def encode_jpeg(rgb: np.ndarray, quality: int) -> bytes:
+    """An RGB image as JPEG bytes. Pillow (imported here, when first needed) releases the GIL while
+    encoding, so encoders in threads run beside decoding."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
 _ARRAYS = (
     "pts",
     "structural",

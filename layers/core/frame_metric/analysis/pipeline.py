@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import bisect
-import io
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
-from PIL import Image
+import numpy as np
 
-from frame_metric.analysis.decode import decode_range
+from frame_metric.analysis.decode import decode_range, usable_cores
 from frame_metric.analysis.errors import CorruptVideoError
-from frame_metric.analysis.features import SegmentFeatures
+from frame_metric.analysis.features import SegmentFeatures, encode_jpeg
 from frame_metric.analysis.options import AnalysisOptions
 from frame_metric.analysis.probe import Segment, VideoProbe, plan_segments, probe_video
 from frame_metric.analysis.result import AnalysisResult
@@ -93,33 +92,32 @@ def extract_frames(
         raise ValueError(f"frame numbers out of range 0..{probe.frame_count - 1}: {bad[:10]}")
     keys = [k for k in probe.keyframes if k[0] > 0]
     starts = [k[0] for k in keys]
-    out: dict[int, bytes] = {}
-    while wanted:
-        k = bisect.bisect_right(starts, wanted[0]) - 1
-        start_frame, start_pts = keys[k] if k >= 0 else (0, None)
-        next_start = starts[k + 1] if k + 1 < len(starts) else probe.frame_count
-        group = [n for n in wanted if n < next_start]
-        wanted = wanted[len(group) :]
-        warnings: list[str] = []
-        number = start_frame
-        for _, frame, _ in decode_range(path, start_pts, None, warnings):
-            if number in group:
-                out[number] = _jpeg(frame, max_side, quality)
-            if number >= group[-1]:
-                break
-            number += 1
-        missing = [n for n in group if n not in out]
-        if missing:
-            raise CorruptVideoError(f"frames {missing[:10]} could not be decoded")
-    return out
+    encoded: dict[int, Future[bytes]] = {}
+    # JPEG encoding (Pillow releases the GIL) of one frame runs beside the decoding of the next.
+    with ThreadPoolExecutor(usable_cores(), thread_name_prefix="frame-metric-jpeg") as encoder:
+        while wanted:
+            k = bisect.bisect_right(starts, wanted[0]) - 1
+            start_frame, start_pts = keys[k] if k >= 0 else (0, None)
+            next_start = starts[k + 1] if k + 1 < len(starts) else probe.frame_count
+            group = [n for n in wanted if n < next_start]
+            wanted = wanted[len(group) :]
+            warnings: list[str] = []
+            number = start_frame
+            for _, frame, _ in decode_range(path, start_pts, None, warnings):
+                if number in group:
+                    encoded[number] = encoder.submit(encode_jpeg, _rgb(frame, max_side), quality)
+                if number >= group[-1]:
+                    break
+                number += 1
+            missing = [n for n in group if n not in encoded]
+            if missing:
+                raise CorruptVideoError(f"frames {missing[:10]} could not be decoded")
+        return {number: jpeg.result() for number, jpeg in encoded.items()}
 
 
-def _jpeg(frame: Any, max_side: int | None, quality: int) -> bytes:
+def _rgb(frame: Any, max_side: int | None) -> np.ndarray:
     w, h = frame.width, frame.height
     if max_side and max(w, h) > max_side:
         f = max_side / max(w, h)
         w, h = max(2, round(w * f / 2) * 2), max(2, round(h * f / 2) * 2)
-    rgb = frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
+    return frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()

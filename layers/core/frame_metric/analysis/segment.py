@@ -7,20 +7,20 @@ results are a few hundred bytes.
 
 from __future__ import annotations
 
-import io
+import contextlib
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
-from PIL import Image
 
 from frame_metric.analysis.changes import Change, Grid, compare, make_grid
 from frame_metric.analysis.decode import decode_range, read_ahead, same_picture, small_yuv, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
-from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec
+from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec, encode_jpeg
 from frame_metric.analysis.options import AnalysisOptions
 from frame_metric.analysis.probe import Segment, VideoProbe
 from frame_metric.analysis.references import KeptFrames
@@ -37,7 +37,10 @@ class _SpriteSheets:
         self.spec = spec
         self.tw = max(2, spec.width // 2 * 2)
         self.th = max(2, round(self.tw * probe.height / probe.width / 2) * 2)
-        self.sprites: list[Sprite] = []
+        self._encoded: list[tuple[int, int, Future[bytes]]] = []  # (first frame, count, JPEG being encoded)
+        # JPEG encoding (Pillow releases the GIL) runs beside the decoding and the measures instead of
+        # pausing them for each sheet.
+        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="frame-metric-sprites")
         self.first = first_frame
         self.count = 0
         self.sheet = np.zeros((spec.rows * self.th, spec.columns * self.tw, 3), np.uint8)
@@ -73,12 +76,24 @@ class _SpriteSheets:
         if not self.count:
             return
         used_rows = -(-self.count // self.spec.columns)
-        buf = io.BytesIO()
-        Image.fromarray(self.sheet[: used_rows * self.th]).save(buf, "JPEG", quality=self.spec.quality)
-        self.sprites.append(Sprite(self.first, self.count, self.spec.columns, self.tw, self.th, buf.getvalue()))
+        sheet = self.sheet[: used_rows * self.th].copy()
+        self._encoded.append((self.first, self.count, self._encoder.submit(encode_jpeg, sheet, self.spec.quality)))
         self.first += self.count
         self.count = 0
         self.sheet[:] = 0
+
+    def finish(self) -> list[Sprite]:
+        """The sheets, once every one is encoded."""
+        self.flush()
+        try:
+            return [Sprite(first, count, self.spec.columns, self.tw, self.th, jpeg.result())
+                    for first, count, jpeg in self._encoded]
+        finally:
+            self._encoder.shutdown()
+
+    def close(self) -> None:
+        """Stop encoding (the analysis failed): no thread left behind."""
+        self._encoder.shutdown(cancel_futures=True)
 
 
 class _Rows:
@@ -180,45 +195,49 @@ def analyse_segment(
     kept = KeptFrames()
     first_image = last_image = None
     touch_scaler = VideoReformatter()  # one per conversion: see small_yuv
-    small = _small_frames(os.fspath(path), segment, grid, warnings)
-    for pts, frame, yuv in read_ahead(small, READ_AHEAD):
-        planes = split_planes(yuv)
-        i = rows.next_row()
-        a = rows.a
-        a["pts"][i] = float(pts * tb)
-        # A still screen decodes to the very same pixels (skipped macroblocks): no change (the row
-        # stays zero), same picture statistics. Most frames of a recording are like that.
-        same = prev is not None and (yuv is last_image or np.array_equal(yuv, last_image))
-        if prev is None:
-            first_image = yuv
-            if options.touch_indicator:
-                a["touch"][i] = find_pointer(frame, probe.width, probe.height, region, None, touch_scaler)
-        elif not same:
-            change = compare(grid, prev, planes)
-            if options.touch_indicator:
-                a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1], touch_scaler)
-                if a["touch"][i - 1][0] > 0 or a["touch"][i][0] > 0:
-                    # The touch indicator is the user, not the app: its discs never count as a change.
-                    change = compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes)
-            change.write(a, i)
-            kept.add(i, yuv)
-        if same:
-            a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
-            a["touch"][i] = a["touch"][i - 1]
-        else:
-            a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
+    sprites: list[Sprite] = []
+    with contextlib.ExitStack() as cleanup:
         if sheets:
-            sheets.add(frame, yuv)
-        prev, last_image = planes, yuv
-        if progress and rows.n % PROGRESS_EVERY == 0:
-            progress(rows.n, segment.frame_count)
-    if first_image is None or last_image is None:
-        detail = f": {warnings[0]}" if warnings else ""
-        raise CorruptVideoError(f"no frame of frames {segment.start_frame}-{segment.end_frame} decoded{detail}")
-    if rows.n != segment.frame_count:
-        warnings.append(f"segment {segment.index} decoded {rows.n} frames, expected {segment.frame_count}")
-    if sheets:
-        sheets.flush()
+            cleanup.callback(sheets.close)  # an analysis that fails leaves no encoding thread behind
+        small = _small_frames(os.fspath(path), segment, grid, warnings)
+        for pts, frame, yuv in read_ahead(small, READ_AHEAD):
+            planes = split_planes(yuv)
+            i = rows.next_row()
+            a = rows.a
+            a["pts"][i] = float(pts * tb)
+            # A still screen decodes to the very same pixels (skipped macroblocks): no change (the row
+            # stays zero), same picture statistics. Most frames of a recording are like that.
+            same = prev is not None and (yuv is last_image or np.array_equal(yuv, last_image))
+            if prev is None:
+                first_image = yuv
+                if options.touch_indicator:
+                    a["touch"][i] = find_pointer(frame, probe.width, probe.height, region, None, touch_scaler)
+            elif not same:
+                change = compare(grid, prev, planes)
+                if options.touch_indicator:
+                    a["touch"][i] = _touch(frame, probe, region, change, a["touch"][i - 1], touch_scaler)
+                    if a["touch"][i - 1][0] > 0 or a["touch"][i][0] > 0:
+                        # The touch indicator is the user, not the app: its discs never count as a change.
+                        change = compare(masked_grid(grid, a["touch"][i - 1], a["touch"][i]), prev, planes)
+                change.write(a, i)
+                kept.add(i, yuv)
+            if same:
+                a["brightness"][i], a["sharpness"][i] = a["brightness"][i - 1], a["sharpness"][i - 1]
+                a["touch"][i] = a["touch"][i - 1]
+            else:
+                a["brightness"][i], a["sharpness"][i] = _picture_stats(planes[0])
+            if sheets:
+                sheets.add(frame, yuv)
+            prev, last_image = planes, yuv
+            if progress and rows.n % PROGRESS_EVERY == 0:
+                progress(rows.n, segment.frame_count)
+        if first_image is None or last_image is None:
+            detail = f": {warnings[0]}" if warnings else ""
+            raise CorruptVideoError(f"no frame of frames {segment.start_frame}-{segment.end_frame} decoded{detail}")
+        if rows.n != segment.frame_count:
+            warnings.append(f"segment {segment.index} decoded {rows.n} frames, expected {segment.frame_count}")
+        if sheets:
+            sprites = sheets.finish()
     if progress:
         progress(rows.n, segment.frame_count)
     shape = first_image.shape
@@ -234,6 +253,6 @@ def analyse_segment(
         first_image=first_image,
         last_image=last_image,
         warnings=warnings,
-        sprites=sheets.sprites if sheets else [],
+        sprites=sprites,
         **rows.arrays(),
     )

@@ -71,14 +71,17 @@ def probe(event: dict[str, Any]) -> dict[str, Any]:
     # The upload's analysis options, read once here and handed to every later step by the state machine.
     stored = records.get_video(video_id).analysis_options
     options = json.loads(stored) if stored else {}
-    analysed = []
+    analysis_key = None
     if len(segments) == 1:
-        analysed.append(_analyse_and_store(video_id, path, video_probe, segments[0],
-                                           _options({"options": options}), store, phases))
+        # A video of one segment goes from here straight to Finalize: its features stay in memory
+        # (no serialising, storing and reading back), and no Select invocation or transition.
+        analysis_options = _options({"options": options})
+        features = _analyse(video_id, path, video_probe, segments[0], analysis_options, phases)
+        analysis_key = _select_and_store(video_id, path, video_probe, [features], analysis_options, store, phases)
     phases.report()
     return {"probe_key": keys.probe, "frame_count": video_probe.frame_count,
             "segments": [segment.to_dict() for segment in segments], "options": options,
-            "analysed": analysed}
+            "analysis_key": analysis_key}
 
 
 def analyse(event: dict[str, Any]) -> dict[str, Any]:
@@ -94,9 +97,9 @@ def analyse(event: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _analyse_and_store(video_id: str, path: Path, video_probe: VideoProbe, segment: Segment,
-                       options: AnalysisOptions, store: ObjectStore, phases: StepPhases) -> dict[str, Any]:
-    """One segment's features and thumbnails (one decode pass for both), stored for Select."""
+def _analyse(video_id: str, path: Path, video_probe: VideoProbe, segment: Segment, options: AnalysisOptions,
+             phases: StepPhases) -> SegmentFeatures:
+    """One segment's features and thumbnails (one decode pass for both), with progress reports."""
     reported = 0
     last_report = time.monotonic()
 
@@ -111,20 +114,32 @@ def _analyse_and_store(video_id: str, path: Path, video_probe: VideoProbe, segme
     with phases.phase("analyse"):
         features = analyse_segment(str(path), video_probe, segment, options, progress=progress,
                                    thumbnails=THUMBNAILS)
+    records.add_frames_analysed(video_id, (segment.end_frame - segment.start_frame) - reported,
+                                video_probe.frame_count)
+    return features
+
+
+def _analyse_and_store(video_id: str, path: Path, video_probe: VideoProbe, segment: Segment,
+                       options: AnalysisOptions, store: ObjectStore, phases: StepPhases) -> dict[str, Any]:
+    """One segment of a longer video, analysed and stored for Select."""
+    features = _analyse(video_id, path, video_probe, segment, options, phases)
     keys = VideoKeys(video_id)
     with phases.phase("store"):
-        outputs = [(keys.features(segment.index), features.to_bytes(), "application/octet-stream")]
-        sprites = []
-        for number, sprite in enumerate(features.sprites):
-            sprite_key = keys.sprite(segment.index, number)
-            outputs.append((sprite_key, sprite.jpeg, "image/jpeg"))
-            sprites.append({"key": sprite_key, "first_frame": sprite.first_frame, "count": sprite.count,
-                            "columns": sprite.columns, "thumb_width": sprite.thumb_width,
-                            "thumb_height": sprite.thumb_height})
-        store.put_all(outputs)
-        records.add_frames_analysed(video_id, (segment.end_frame - segment.start_frame) - reported,
-                                    video_probe.frame_count)
-    return {"segment": segment.index, "features_key": keys.features(segment.index), "sprites": sprites}
+        store.put_all([(keys.features(segment.index), features.to_bytes(), "application/octet-stream"),
+                       *_sprite_objects(keys, features)])
+    return {"segment": segment.index, "features_key": keys.features(segment.index)}
+
+
+def _sprite_objects(keys: VideoKeys, features: SegmentFeatures) -> list[tuple[str, bytes, str]]:
+    return [(keys.sprite(features.segment.index, number), sprite.jpeg, "image/jpeg")
+            for number, sprite in enumerate(features.sprites)]
+
+
+def _sprite_entries(keys: VideoKeys, features: SegmentFeatures) -> list[dict[str, Any]]:
+    """Where the review timeline finds each thumbnail (the frames table's sprites)."""
+    return [{"key": keys.sprite(features.segment.index, number), "first_frame": sprite.first_frame,
+             "count": sprite.count, "columns": sprite.columns, "thumb_width": sprite.thumb_width,
+             "thumb_height": sprite.thumb_height} for number, sprite in enumerate(features.sprites)]
 
 
 def _options(event: dict[str, Any]) -> AnalysisOptions:
@@ -134,19 +149,31 @@ def _options(event: dict[str, Any]) -> AnalysisOptions:
 
 
 def select(event: dict[str, Any]) -> dict[str, Any]:
+    """The boundaries of a video analysed in several segments (the Map's outputs)."""
     video_id, key = event["video_id"], event["key"]
-    records.set_step(video_id, "selecting_frames", 88)
     phases = StepPhases("select", video_id)
     store = ObjectStore()
-    keys = VideoKeys(video_id)
     video_probe = VideoProbe.from_dict(store.get_json(event["probe_key"]))
     analysed = sorted(event["segments"], key=lambda item: item["segment"])
     with phases.phase("read_features"):
         features = [SegmentFeatures.from_bytes(store.get_bytes(item["features_key"])) for item in analysed]
-    with phases.phase("select"):
-        result = select_boundaries(video_probe, features, _options(event))
-    summary = result.to_dict()
+    with phases.phase("download"):
+        path = store.local_copy(key)
+    analysis_key = _select_and_store(video_id, path, video_probe, features, _options(event), store, phases,
+                                     sprites_stored=True)
+    phases.report()
+    return {"analysis_key": analysis_key}
 
+
+def _select_and_store(video_id: str, path: Path, video_probe: VideoProbe, features: list[SegmentFeatures],
+                      options: AnalysisOptions, store: ObjectStore, phases: StepPhases,
+                      sprites_stored: bool = False) -> str:
+    """Boundaries, candidates' full-size images, the frames table and the summary Finalize reads."""
+    records.set_step(video_id, "selecting_frames", 88)
+    keys = VideoKeys(video_id)
+    with phases.phase("select"):
+        result = select_boundaries(video_probe, features, options)
+    summary = result.to_dict()
     wanted: list[int] = []
     for mark in (summary["first_frame"], summary["last_frame"]):
         if mark is not None:
@@ -155,19 +182,18 @@ def select(event: dict[str, Any]) -> dict[str, Any]:
         wanted.extend(candidate["frame_number"] for candidate in summary[name][:CANDIDATE_IMAGES])
     images: dict[int, bytes] = {}
     if wanted:
-        with phases.phase("download"):
-            path = store.local_copy(key)
         with phases.phase("candidate_images"):
             # The probe already knows the keyframes: no second demux of the whole file.
             images = extract_frames(str(path), sorted(set(wanted)), probe=video_probe)
     with phases.phase("store"):
-        sprites = [sprite for item in analysed for sprite in item["sprites"]]
+        sprites = [entry for f in features for entry in _sprite_entries(keys, f)]
         frames = [dict(frame, id=frame_id(video_id, frame["frame_number"])) for frame in result.frames()]
         outputs = [(keys.frame_image(number), jpeg, "image/jpeg") for number, jpeg in images.items()]
         outputs.append((keys.frames_table, json_bytes({"frames": frames, "sprites": sprites}), "application/json"))
+        if not sprites_stored:
+            outputs += [obj for f in features for obj in _sprite_objects(keys, f)]
         store.put_all(outputs)
         summary["frame_images"] = {str(number): keys.frame_image(number) for number in images}
         store.put_json(keys.analysis, summary)  # last: Finalize reads it, so the rest is there by then
     records.set_step(video_id, "finalizing", 95)
-    phases.report()
-    return {"analysis_key": keys.analysis}
+    return keys.analysis
