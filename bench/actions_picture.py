@@ -1,5 +1,6 @@
-"""Draw docs/images/actions.png: one synthetic tap's operation, response, finish and end frames, as
-the analysis finds them (`python bench/actions_picture.py`)."""
+"""Draw docs/images/actions.png (a synthetic tap with "Show taps") and
+docs/images/actions_pointer_location.png (a swipe with "Pointer location"): the first action's
+operation, response, finish and end frames, as the analysis finds them (`python bench/actions_picture.py`)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,23 @@ from PIL import Image, ImageDraw
 from frame_metric.analysis import analyze_video, extract_frames
 from frame_metric.samples.interactions import Interaction, generate_interactions
 
-OUT = Path(__file__).parents[1] / "docs" / "images" / "actions.png"
+IMAGES = Path(__file__).parents[1] / "docs" / "images"
 SCRIPT = [Interaction(0.4, "tap", response=0.2, finish=0.5, x=0.5, y=0.55),
           Interaction(2.2, "tap", response=0.1, finish=0.3, x=0.3, y=0.3)]
+SWIPE = [Interaction(0.4, "swipe", response=0.1, finish=0.6, x=0.6, y=0.75, swipe_seconds=0.4),
+         Interaction(2.6, "tap", response=0.1, finish=0.3, x=0.3, y=0.3)]
 
 
 def main() -> int:
+    picture(IMAGES / "actions.png", SCRIPT)
+    picture(IMAGES / "actions_pointer_location.png", SWIPE, pointer_location=True, show_taps=False)
+    return 0
+
+
+def picture(out: Path, script: list[Interaction], **drawn: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         video = Path(folder) / "taps.mp4"
-        generate_interactions(video, SCRIPT, seconds=3.2)
+        generate_interactions(video, script, seconds=3.2, **drawn)
         action = analyze_video(video).to_dict()["actions"][0]
         marks = [(name, action[name]) for name in ("operation", "response", "finish", "end")]
         images = extract_frames(str(video), sorted({m["frame_number"] for _, m in marks}))
@@ -40,10 +49,9 @@ def main() -> int:
     for tile in tiles:
         sheet.paste(tile, (x, 10))
         x += tile.width + 10
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(OUT, optimize=True)
-    print(f"{OUT}: response {action['response_time'] * 1000:.0f} ms, finish {action['finish_time'] * 1000:.0f} ms")
-    return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sheet.save(out, optimize=True)
+    print(f"{out}: response {action['response_time'] * 1000:.0f} ms, finish {action['finish_time'] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ test("actions are laid out on the video's span with a marker per frame they have
   const [first, second] = timelineLayout(actions, 4);
   assert.deepEqual([first.left, first.width], [25, 25]);
   assert.deepEqual(first.marks.map((m) => [m.kind, m.left]), [["operation", 25], ["response", 27.500000000000004], ["finish", 37.5]]);
+  assert.equal(first.label, null);
+  assert.equal(timelineLayout([{ ...actions[0], label: "step 2 tap" }], 4)[0].label, "step 2 tap");
   assert.equal(second.ignored, true);
   assert.equal(second.review, true);
   assert.deepEqual(second.marks.map((m) => m.kind), ["operation"]);

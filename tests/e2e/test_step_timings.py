@@ -1,6 +1,7 @@
 """A recorded phone run (`frame-metric run --record`) gives per-step timings: the fake phone's
 screenrecord returns a real recording of an app answering the taps and swipes it received (with
-Android's "Show taps" indicator), the pipeline analyses it, and the run's results time each step."""
+Android's "Show taps" indicator, its "Pointer location" crosshair, or nothing drawn), the pipeline
+analyses it, the run's results time each step and the recording's actions carry the steps."""
 
 from __future__ import annotations
 
@@ -40,8 +41,10 @@ def wait_analysed(serve: ServeProcess, video_ids: list[str], timeout: float = 12
     assert not pending, f"videos {pending} not analysed in {timeout} s"
 
 
-def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: Path) -> None:
-    device = Phone(package="com.example.app", screen_app=True)
+@pytest.mark.parametrize("touches", ["show_taps", "pointer_location", "none"])
+def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: Path, touches: str,
+                                         request: pytest.FixtureRequest) -> None:
+    device = Phone(package="com.example.app", screen_app=True, screen_touches=touches)
     server = FakeAdbServer(device)
     try:
         task_id = android_task(runner_serve, SCRIPT)
@@ -75,3 +78,28 @@ def test_a_recorded_run_times_every_step(runner_serve: ServeProcess, tmp_path: P
                             params={"a": run["run_id"], "b": run["run_id"]}, timeout=30).json()
     assert [s["step"] for s in compared["steps"]] == ["step 2 tap", "step 4 swipe"]
     assert all(s["response_time"]["delta"] == 0 for s in compared["steps"])
+
+    # The recording's own actions carry the steps: labelled touches where Show taps drew the finger,
+    # else the steps' marks as operations, timed as the run's step timings time them.
+    (video,) = run["videos"]
+    actions = requests.get(f"{runner_serve.url}/api/v1/video/{video['video_id']}/status", timeout=10).json()["actions"]
+    assert [a["label"] for a in actions] == ["step 2 tap", "step 4 swipe"], actions
+    for action in actions:
+        timing = timings[action["label"]]
+        if touches == "none":
+            assert action["operation"]["source"] == "mark"
+            for key in ("operation", "response", "finish"):
+                assert action[key]["frame_number"] == timing[key]["frame_number"], (key, action, timing)
+            assert action["response_time"] == timing["response_time"]
+        else:
+            assert action["operation"]["source"] == "touch_indicator"
+            # the finger lands after the step's mark (adb's latency), before the app reacts
+            assert timing["operation"]["frame_number"] <= action["operation"]["frame_number"]
+            assert action["operation"]["frame_number"] <= timing["response"]["frame_number"]
+
+    if touches == "none":  # the console's video page names each action by its step
+        page = request.getfixturevalue("page")
+        page.goto(f"{runner_serve.url}/console/#/videos/{video['video_id']}")
+        page.wait_for_selector("#action-2 .action-label")
+        assert page.text_content("#action-1 .action-label") == "step 2 tap"
+        assert page.get_attribute("#action-strip .action-span >> nth=1", "title") == "action 2: step 4 swipe"

@@ -23,6 +23,7 @@ def test_endpoints_and_paths_exist() -> None:
     assert "bench/actions_picture.py" in paths
     assert sorted(p for p in paths if not (ROOT / p).exists()) == []
     assert (ROOT / "docs" / "images" / "actions.png").is_file()
+    assert (ROOT / "docs" / "images" / "actions_pointer_location.png").is_file() and "pointer_location" in DOC
 
 
 def test_options_and_flags_exist() -> None:

@@ -19,7 +19,7 @@ export function timelineLayout(actions, duration) {
     const end = at(action.end);
     const marks = KINDS.filter((kind) => action[kind]).map((kind) => ({ kind, left: pos(at(action[kind])) }));
     return { index: action.index, left: pos(start), width: Math.max(0.5, pos(end) - pos(start)), marks,
-      ignored: !action.response, review: Boolean(action.needs_review) };
+      ignored: !action.response, review: Boolean(action.needs_review), label: action.label || null };
   });
 }
 

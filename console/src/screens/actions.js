@@ -20,7 +20,8 @@ function thumbnail(frame, catalog, kind) {
 function strip(actions, duration, onPick) {
   return h("div.action-strip#action-strip", timelineLayout(actions, duration).map((item) =>
     h(`button.action-span${item.ignored ? ".ignored" : ""}${item.review ? ".review" : ""}`, {
-      type: "button", title: `action ${item.index}`, onclick: () => onPick(item.index),
+      type: "button", title: item.label ? `action ${item.index}: ${item.label}` : `action ${item.index}`,
+      onclick: () => onPick(item.index),
       style: { left: `${item.left}%`, width: `${item.width}%` } },
     h("span.action-index", String(item.index)),
     item.marks.map((mark) => h(`span.action-mark.${mark.kind}`, { style: { left: `${((mark.left - item.left) / item.width) * 100}%` } })))));
@@ -36,6 +37,7 @@ export function actionsCard(api, video) {
     rows);
   const render = (catalog) => replace(rows, actions.map((action) => h("div.action-row", { id: `action-${action.index}` },
     h("div.action-head", h("strong", `#${action.index}`), " ",
+      action.label ? [h("span.action-label", action.label), " · "] : null,
       `response ${millis(action.response_time)}, finish ${millis(action.finish_time)}`,
       action.response ? null : h("span.muted", " (ignored: no reaction)"),
       action.needs_review ? [" ", badge("needs review")] : null),

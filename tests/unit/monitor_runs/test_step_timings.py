@@ -67,3 +67,60 @@ def test_compare_and_export() -> None:
     header = rows_out.index(["step", "kind", "start_t", "operation_t", "response_t", "finish_t",
                              "response_time_s", "finish_time_s", "video_id"])
     assert rows_out[header + 2][0] == "step 2 tap" and rows_out[header + 2][6] == pytest.approx(0.5)
+
+
+def test_a_linked_recording_without_touches_takes_the_steps_as_its_actions() -> None:
+    from frame_metric.monitor.step_timings import linked_actions
+
+    frames = table(180, 30.0, {60, 61, 70, 105, 120, 121})
+    quiet_split = [{"index": 1, "operation": None, "label": None}]
+    actions = linked_actions(MARKS, 0.5, frames, quiet_split)
+    timings = step_timings(MARKS, [{"video_id": "v1", "offset_s": 0.5}], lambda _: frames)
+    assert [a["label"] for a in actions] == ["step 1 launch_app", "step 2 tap", "step 4 swipe"]
+    assert [a["index"] for a in actions] == [1, 2, 3]
+    for action, timing in zip(actions, timings, strict=True):
+        assert action["operation"] == {"frame_number": timing["operation"]["frame_number"],
+                                       "timestamp": timing["operation"]["timestamp"], "source": "mark"}
+        for key in ("response", "finish", "response_time", "finish_time"):
+            want = timing[key]
+            assert action[key] == (want if not isinstance(want, dict) else
+                                   {"frame_number": want["frame_number"], "timestamp": want["timestamp"]})
+    launch, tap, swipe = actions
+    # end: the frame before the next step's operation, or the last frame
+    assert launch["end"]["frame_number"] == tap["operation"]["frame_number"] - 1
+    assert tap["end"]["frame_number"] == 104 and swipe["end"] == {"frame_number": 179, "timestamp": 179 / 30}
+    assert launch["response"] is None and not swipe["needs_review"]
+
+
+def test_touches_keep_their_frames_and_take_the_steps_names() -> None:
+    from frame_metric.monitor.step_timings import linked_actions
+
+    frames = table(180, 30.0, {60, 120})
+    touched = [
+        {"index": 1, "operation": {"frame_number": 47, "timestamp": 47 / 30, "source": "touch_indicator"},
+         "label": None},
+        {"index": 2, "operation": {"frame_number": 107, "timestamp": 107 / 30, "source": "touch_indicator"},
+         "label": None},
+        {"index": 3, "operation": {"frame_number": 10, "timestamp": 10 / 30, "source": "touch_indicator"},
+         "label": None},
+    ]
+    touched.sort(key=lambda a: a["operation"]["frame_number"])
+    labelled = linked_actions(MARKS, 0.5, frames, touched)
+    # a touch before any step (run t 0.83 s) keeps no label; the others fall in the tap's and swipe's spans
+    assert [a["label"] for a in labelled] == [None, "step 2 tap", "step 4 swipe"]
+    assert [a["operation"] for a in labelled] == [a["operation"] for a in touched]
+    # no step inside the recording: the analysed actions stay as they were
+    assert linked_actions([(50.0, "step 9 tap start")], 0.5, frames, touched[:1]) == touched[:1]
+    assert linked_actions([(50.0, "step 9 tap start")], 0.5, frames, [{"operation": None}]) == [{"operation": None}]
+
+
+def test_steps_that_cannot_be_applied_leave_the_link_standing(monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    from frame_metric.monitor import runs
+
+    def broken(video_id: str, run_id: str) -> bool:
+        raise OSError("the analysis JSON could not be read")
+
+    monkeypatch.setattr(runs, "apply_run_steps", broken)
+    assert runs.try_apply_run_steps("v1", "r1") is False
+    assert "could not be applied to video v1" in caplog.text and "analysis JSON" in caplog.text

@@ -30,10 +30,12 @@ GFX_HEADER_ANDROID12 = ("Flags,FrameTimelineVsyncId,IntendedVsync,Vsync,InputEve
                         "SwapBuffersCompleted,DisplayPresentTime")
 
 
-def screen_recording(inputs: list[tuple[float, str]], seconds: float, size: tuple[int, int] = (1080, 2400)) -> bytes:
+def screen_recording(inputs: list[tuple[float, str]], seconds: float, size: tuple[int, int] = (1080, 2400),
+                     touches: str = "show_taps") -> bytes:
     """An MP4 of the synthetic list app (samples/interactions.py) answering these `input` commands,
     each at its time (seconds from the recording's start): taps open a sheet 150 ms later, swipes
-    scroll the list. Coordinates are the phone's pixels (`size`)."""
+    scroll the list. Coordinates are the phone's pixels (`size`). touches: what the phone draws where
+    the finger is: "show_taps", "pointer_location" or "none"."""
     from frame_metric.samples.interactions import Interaction, generate_interactions
 
     def frac(value: str, full: int) -> float:
@@ -52,7 +54,8 @@ def screen_recording(inputs: list[tuple[float, str]], seconds: float, size: tupl
                                       swipe_seconds=max(seconds_down, 0.05), swipe_distance=y1 - y2))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "screen.mp4"
-        generate_interactions(path, script, seconds=max(seconds, 0.2))
+        generate_interactions(path, script, seconds=max(seconds, 0.2), show_taps=touches == "show_taps",
+                              pointer_location=touches == "pointer_location")
         return path.read_bytes()
 
 
@@ -77,9 +80,10 @@ class Phone:
     has_pidof: bool = True  # False: Android 5 (toolbox), where plain `ps` lists every process
     ui_busy: bool = False  # uiautomator cannot dump while the screen animates
     recordings: dict[int, threading.Event] = field(default_factory=dict)
-    # True: screenrecord writes a real recording (Show taps on) of an app answering the `input`
-    # commands it received meanwhile; False: a stub MP4 header.
+    # True: screenrecord writes a real recording of an app answering the `input` commands it received
+    # meanwhile, with the touches drawn as `screen_touches` says (see screen_recording); False: a stub MP4 header.
     screen_app: bool = False
+    screen_touches: str = "show_taps"
     inputs: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, `input ...` command)
     lock: threading.Lock = field(default_factory=threading.Lock)
     pid_start: float = 0.0
@@ -372,7 +376,8 @@ class FakeAdbServer:
         ended = time.monotonic()
         with phone.lock:
             inputs = [(t - began, cmd) for t, cmd in phone.inputs if began <= t < ended]
-        phone.files[path] = screen_recording(inputs, ended - began) if phone.screen_app else MP4
+        phone.files[path] = (screen_recording(inputs, ended - began, touches=phone.screen_touches)
+                             if phone.screen_app else MP4)
 
     def _sync(self, conn: socket.socket) -> None:
         conn.sendall(b"OKAY")

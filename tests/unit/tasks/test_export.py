@@ -125,3 +125,15 @@ def test_actions_sheet_csv_section_and_per_action_statistics() -> None:
     summary = {row[0]: row[1] for row in load_workbook(io.BytesIO(export.to_excel(uneven, MOMENT)))["Summary"]
                .iter_rows(min_row=2, values_only=True)}
     assert "different numbers of actions (2, 3)" in summary["Actions"]
+
+
+def test_per_action_statistics_name_the_step_every_video_names() -> None:
+    from frame_metric.tasks.action_statistics import per_action
+
+    def acting(label: str | None, response: float) -> dict[str, object]:
+        return {"label": label, "response_time": response, "finish_time": response + 0.2}
+
+    by_action, note = per_action([[acting("step 2 tap", 0.1), acting("step 4 swipe", 0.2)],
+                                  [acting("step 2 tap", 0.3), acting(None, 0.2)]])
+    assert note is None and [a["label"] for a in by_action] == ["step 2 tap", None]
+    assert by_action[0]["response_time"]["avg"] == 0.2

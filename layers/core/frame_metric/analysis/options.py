@@ -57,7 +57,8 @@ class AnalysisOptions:
     # Long side, in pixels, of the small frames the decoder produces for analysis (rounded down to a
     # multiple of 64). 448 keeps a browser scrollbar (8 px on a 2732 px frame) at least one pixel wide.
     analysis_size: int = 448
-    # Look for Android's "Show taps" indicator: it starts each interaction and never counts as a change.
+    # Look for Android's "Show taps" indicator and "Pointer location" crosshair: they start each interaction
+    # and never count as a change.
     touch_indicator: bool = True
     # Without touches, interactions are split where nothing visibly changes for this many seconds.
     quiet_period: float = 1.0

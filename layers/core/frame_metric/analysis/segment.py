@@ -24,7 +24,7 @@ from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpe
 from frame_metric.analysis.options import AnalysisOptions
 from frame_metric.analysis.probe import Segment, VideoProbe
 from frame_metric.analysis.references import KeptFrames
-from frame_metric.analysis.touch import ROW_SIZE, find_touch, masked_grid, touch_image, touch_region
+from frame_metric.analysis.touch import ROW_SIZE, find_pointer, masked_grid, touch_region
 
 Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 50  # frames
@@ -145,11 +145,11 @@ def _mean_abs_difference(a: np.ndarray, b: np.ndarray) -> float:
 def _touch(
     frame: Any, probe: VideoProbe, region: np.ndarray, change: Change, before: np.ndarray, scaler: VideoReformatter
 ) -> np.ndarray:
-    """The touch indicator in this frame; the previous frame's answer when nothing changed where it
+    """The touch indicator or crosshair in this frame; the previous frame's answer when nothing changed where it
     is looked for (e.g. only the status-bar clock ticked), which spares most of the search."""
     if not change.structural.any() and not change.shift.any() and change.global_shift == 0.0:
         return before
-    return find_touch(touch_image(frame, probe.width, probe.height, scaler), region, before)
+    return find_pointer(frame, probe.width, probe.height, region, before, scaler)
 
 
 READ_AHEAD = 3  # frames scaled ahead of the measures (each holds a full-size frame)
@@ -211,7 +211,7 @@ def analyse_segment(
             if prev is None:
                 first_image = yuv
                 if options.touch_indicator:
-                    a["touch"][i] = find_touch(touch_image(frame, probe.width, probe.height, touch_scaler), region)
+                    a["touch"][i] = find_pointer(frame, probe.width, probe.height, region, None, touch_scaler)
             elif not same:
                 change = compare(grid, prev, planes)
                 if options.touch_indicator:

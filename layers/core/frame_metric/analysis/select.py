@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from frame_metric.analysis.actions import find_actions
+from frame_metric.analysis.actions import find_actions, touch_starts
 from frame_metric.analysis.always_changing import zone_rects
 from frame_metric.analysis.boundaries import (
     FINAL_COMPACT_MARGIN,
@@ -28,6 +28,7 @@ from frame_metric.analysis.boundaries import (
     detect,
 )
 from frame_metric.analysis.changes import Grid, compare, make_grid
+from frame_metric.analysis.crosshair import PointerOverlay
 from frame_metric.analysis.decode import split_planes
 from frame_metric.analysis.errors import VideoAnalysisError
 from frame_metric.analysis.features import SegmentFeatures
@@ -92,13 +93,15 @@ def _distance(
     grid: Grid,
     thr: Thresholds,
     touch: np.ndarray,
+    overlay: PointerOverlay,
     reference_row: int,
     compact_margin: float = 1.0,
     areas_only: bool = False,
 ) -> Callable[[np.ndarray, np.ndarray, np.ndarray, int], float]:
     """How visibly a kept image differs from the reference picture at reference_row (ratio, >= 1
     visible). areas_only: only zones' whole brightness changes count (no pixel-level measure, which
-    encoder drift can reach). The touch indicator's discs in either picture never count (touch.py)."""
+    encoder drift can reach). The touch indicator's discs, the crosshair and its trails and text bar
+    in either picture never count (touch.py, crosshair.py)."""
     # Flicker (a camera filming a screen under mains light) swings by more than the zone floor, and
     # frames far apart in time differ by its full swing. Smaller back-and-forth whole-screen runs are
     # a screen capture's compositor jitter, no larger than themselves.
@@ -106,7 +109,7 @@ def _distance(
 
     def distance(a: np.ndarray, b: np.ndarray, left_out: np.ndarray, row: int) -> float:
         pa, pb = split_planes(a), split_planes(b)
-        seen = masked_grid(grid, touch[reference_row], touch[row])
+        seen = masked_grid(grid, touch[reference_row], touch[row], overlay=(overlay, reference_row, row))
         s, c, m, g = change_of(compare(seen, pa, pb, REFERENCE_TOLERANCE_FACTOR))
         local, _ = thr.local(s, c, m, np.abs(g), REFERENCE_MARGIN, compact_margin)
         # Against a reference, a glow or a slow fade is no flicker: each zone's whole brightness
@@ -137,7 +140,7 @@ def _dilate(grid: Grid, zones: np.ndarray) -> np.ndarray:
 
 
 def _with_references(
-    grid: Grid, d: Detection, kept: list[Kept], final: np.ndarray, touch: np.ndarray
+    grid: Grid, d: Detection, kept: list[Kept], final: np.ndarray, touch: np.ndarray, overlay: PointerOverlay
 ) -> Boundaries:
     """The frame-to-frame boundaries, moved earlier (first) or later (last) where the picture
     departed from the initial one earlier, or settled to the final one later."""
@@ -150,15 +153,15 @@ def _with_references(
     # is visible, only a whole zone's brightness departing counts (a glow, a fade rising).
     head = merged_head(kept)
     departed = first_departure(
-        head, kept[0].first_image, _distance(grid, d.thresholds, touch, 0, areas_only=True), d.left_out_from
+        head, kept[0].first_image, _distance(grid, d.thresholds, touch, overlay, 0, areas_only=True), d.left_out_from
     )
     if first is None and departed is None:
-        distance = _distance(grid, d.thresholds, touch, 0, INITIAL_COMPACT_MARGIN)
+        distance = _distance(grid, d.thresholds, touch, overlay, 0, INITIAL_COMPACT_MARGIN)
         departed = first_departure(head, kept[0].first_image, distance, d.left_out_from)
     if departed is not None and (first is None or departed[0] < first):
         first, fr, by_ref_first = departed[0], departed[1], True
     rows = len(touch)
-    distance = _distance(grid, d.thresholds, touch, rows - 1, FINAL_COMPACT_MARGIN)
+    distance = _distance(grid, d.thresholds, touch, overlay, rows - 1, FINAL_COMPACT_MARGIN)
     settled = settled_from(merged_tail(kept), final, distance, _dilate(grid, d.persistent), rows)
     if settled is not None and (last is None or settled[0] > last):
         last, lr, by_ref_last = settled[0], settled[1], True
@@ -253,6 +256,8 @@ def select_boundaries(
     warnings = list(probe.warnings) + warnings
     t, numbers = m["pts"], m["frame_number"]
     bridge_gaps(grid, m["touch"], m["structural"], m["shift"])
+    overlay = PointerOverlay(m["touch"], touch_starts(m["touch"], t))
+    overlay.clear_drawings(grid, m["structural"], m["compact"], m["shift"])
     d = detect(
         grid,
         t,
@@ -264,7 +269,7 @@ def select_boundaries(
         always_changing=options.detect_always_changing,
     )
     final = max(segments, key=lambda s: s.segment.start_frame).last_image
-    b = _with_references(grid, d, kept, final, m["touch"])
+    b = _with_references(grid, d, kept, final, m["touch"], overlay)
     ignored = [IgnoredRegion(r, why) for r, why in grid.ignored]
     ignored += [
         IgnoredRegion(Region(*(round(v, 4) for v in rect)), "always_changing")

@@ -12,7 +12,8 @@ frame's answer never depends on how the video was cut into segments), on a small
    near 90) only the disc is seen and the indicator is missed.
 
 A frame's answer is one row: (score, x, y, r) with x, y fractions of the frame and r a fraction of
-its width; score 0 when no indicator is seen. The pointer-location crosshair is not searched for.
+its width; score 0 when no indicator is seen. The "Pointer location" crosshair is looked for first
+(crosshair.py, on the decoded frame) and stored in the same row with r = 0.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from frame_metric.analysis.changes import Grid
+from frame_metric.analysis.crosshair import PointerOverlay, find_crosshair, mask_crosshairs
 
 TOUCH_WIDTH = 160  # width of the grey image searched, pixels
 RADII = (0.030, 0.0375, 0.045)  # of the width: "Show taps" is 6-9 % of the screen width across
@@ -47,6 +49,18 @@ def touch_image(frame: Any, width: int, height: int, scaler: VideoReformatter | 
     """The frame's luma at the search size, straight from the decoder (scaler: see decode.small_yuv)."""
     tw, th = touch_size(width, height)
     return (scaler or VideoReformatter()).reformat(frame, tw, th, "gray", interpolation="AREA").to_ndarray()
+
+
+def find_pointer(
+    frame: Any, width: int, height: int, region: np.ndarray, before: np.ndarray | None = None,
+    scaler: VideoReformatter | None = None,
+) -> np.ndarray:
+    """The user's finger in a decoded frame: the "Pointer location" crosshair (cheap, looked for
+    first: its touch ellipse could pass for a ring), else the "Show taps" indicator."""
+    row = find_crosshair(frame)
+    if row[0] > 0:
+        return row
+    return find_touch(touch_image(frame, width, height, scaler), region, before)
 
 
 def _line_means(img: np.ndarray, half: int, axis: int) -> np.ndarray:
@@ -162,14 +176,21 @@ def _near(c: int, n: int) -> np.ndarray:
     return np.arange(max(0, c - STEP + 1), min(n, c + STEP))
 
 
-def masked_grid(grid: Grid, *rows: np.ndarray) -> Grid:
-    """The grid with the indicator's discs (of the frames compared) left out, or the grid itself."""
+def masked_grid(grid: Grid, *rows: np.ndarray, overlay: tuple[PointerOverlay, int, int] | None = None) -> Grid:
+    """The grid with the indicator's discs or crosshairs (of the frames compared) left out, or the
+    grid itself. overlay: (the video's pointer overlay, row a, row b) for frames far apart in time:
+    the text bar and the trails on screen in either frame are left out too."""
     shown = [r for r in rows if r[0] > 0]
-    if not shown:
+    if not shown and (overlay is None or not overlay[0].present):
         return grid
     mask = grid.mask.copy()
+    mask_crosshairs(mask, shown)
+    if overlay is not None:
+        overlay[0].mask(mask, overlay[1], overlay[2])
     yy, xx = np.ogrid[0 : grid.height, 0 : grid.width]
     for _, x, y, r in shown:
+        if r == 0:  # a crosshair: masked above
+            continue
         radius = MASK_MARGIN * r * grid.width + 1.5
         mask[(xx + 0.5 - x * grid.width) ** 2 + (yy + 0.5 - y * grid.height) ** 2 <= radius**2] = 0.0
     return Grid(grid.width, grid.height, grid.zone, mask, grid.ignored)
@@ -191,7 +212,7 @@ def bridge_gaps(grid: Grid, touch: np.ndarray, structural: np.ndarray, shift: np
     a dark bar): it was there all the same, at a place between the two, and its moves were compared
     unmasked. Zero those frames' zones around the interpolated places (in place), so the finger's
     path still never counts as the app changing."""
-    shown = np.flatnonzero(touch[:, 0] > 0)
+    shown = np.flatnonzero((touch[:, 0] > 0) & (touch[:, 3] > 0))  # discs only: crosshairs are not missed
     zy, zx = np.divmod(np.arange(grid.zones), grid.cols)
     centres_x, centres_y = (zx + 0.5) * grid.zone, (zy + 0.5) * grid.zone
     for a, b in itertools.pairwise(shown.tolist()):

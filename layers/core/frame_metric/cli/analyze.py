@@ -65,7 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-touch-indicator",
         action="store_true",
-        help="do not look for Android's Show-taps indicator (interactions then split on quiet periods)",
+        help="do not look for Android's Show-taps indicator or Pointer-location crosshair (interactions then "
+        "split on quiet periods)",
     )
     parser.add_argument(
         "--segment-frames",

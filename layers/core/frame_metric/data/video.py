@@ -154,6 +154,9 @@ class Video(Model):
     # Every interaction (operation/response/finish/end), at most videos.stored_actions.STORED_ACTIONS;
     # the analysis JSON in S3 has them all.
     actions = ListAttribute(of=ActionMark, null=True)
+    # The monitoring run this video is a recording of (monitor/runs.py links it): its actions take
+    # the run's scenario steps (monitor.step_timings.linked_actions).
+    linked_run_id = UnicodeAttribute(null=True)
     # Per-upload analysis options (JSON of videos.schemas.AnalysisOptionsRequest); none: the defaults.
     analysis_options = UnicodeAttribute(null=True)
     # Human review (frame_metric/review): who marked last, and a counter every mark bumps conditionally.

@@ -22,9 +22,10 @@ from frame_metric.data.sharding import newest_first, page, sharded_key
 from frame_metric.data.video import Video, utcnow
 from frame_metric.errors import Conflict, NotFound, ValidationFailed
 from frame_metric.monitor import results, tokens
-from frame_metric.monitor.step_timings import compare_steps, step_timings
+from frame_metric.monitor.step_timings import compare_steps, linked_actions, step_timings
 from frame_metric.observability import tag
 from frame_metric.settings import Settings, get_settings
+from frame_metric.videos import records
 
 if TYPE_CHECKING:  # pydantic is the API's dependency: the sweeper function imports this module too
     from frame_metric.monitor.run_schemas import CreateRunRequest, LinkVideoRequest, StartRunRequest
@@ -85,6 +86,15 @@ def load_samples(run_id: str) -> tuple[list[results.Sample], list[results.Mark]]
     samples.sort()
     marks.sort(key=lambda mark: mark[0])  # marks at one time keep the order they were made in
     return samples, marks
+
+
+def load_marks(run_id: str) -> list[results.Mark]:
+    """The run's marks alone (a long run's samples are large: they are not read)."""
+    marks = [(float(t), str(n)) for batch in SampleBatch.query(run_id, consistent_read=True,
+                                                               attributes_to_get=["run_id", "seq", "marks_json"])
+             for t, n in json.loads(batch.marks_json or "[]")]
+    marks.sort(key=lambda mark: mark[0])
+    return marks
 
 
 class RunService:
@@ -272,6 +282,7 @@ class RunService:
         run.update(actions=[MonitorRun.video_id.set(request.video_id),
                             MonitorRun.video_offset_s.set(request.offset_s),
                             MonitorRun.videos_json.set(json.dumps(single)), MonitorRun.updated_at.set(utcnow())])
+        try_apply_run_steps(request.video_id, run.run_id)
         return view(run, self._video(run), self._videos(run))
 
     def add_video(self, run_id: str, request: LinkVideoRequest) -> dict[str, Any]:
@@ -288,6 +299,7 @@ class RunService:
         run.update(actions=[MonitorRun.video_id.set(videos[0]["video_id"]),
                             MonitorRun.video_offset_s.set(videos[0]["offset_s"]),
                             MonitorRun.videos_json.set(json.dumps(videos)), MonitorRun.updated_at.set(utcnow())])
+        try_apply_run_steps(request.video_id, run.run_id)
         return view(run, self._video(run), self._videos(run))
 
     @staticmethod
@@ -336,8 +348,6 @@ class RunService:
 
 def _frame_table(video_id: str) -> list[dict[str, Any]] | None:
     """An analysed recording's per-frame table (S3), or None while it has none."""
-    from frame_metric.storage.keys import VideoKeys
-    from frame_metric.storage.s3 import ObjectStore
 
     try:
         video = Video.get(video_id)
@@ -345,11 +355,70 @@ def _frame_table(video_id: str) -> list[dict[str, Any]] | None:
         return None
     if video.status != "completed":
         return None
+    return _stored_table(video_id)
+
+
+def _stored_table(video_id: str) -> list[dict[str, Any]] | None:
+    from frame_metric.storage.keys import VideoKeys
+    from frame_metric.storage.s3 import ObjectStore
+
     try:
         return list(ObjectStore().get_json(VideoKeys(video_id).frames_table)["frames"])
     except Exception as exc:  # an analysis stored without a table (or lost): no step timings from it
         log.warning("no frame table for video %s: %s", video_id, exc)
         return None
+
+
+def run_step_actions(video: Video, analysed: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The actions of a run's recording with the run's scenario steps (linked_actions), or None: not a
+    linked recording, no frame table yet, or a person reviewed it (they keep what they marked)."""
+    if not video.linked_run_id or video.reviewed_by:
+        return None
+    try:
+        run = MonitorRun.get(video.linked_run_id)
+    except MonitorRun.DoesNotExist:
+        return None
+    link = next((v for v in linked_videos(run) if v["video_id"] == video.video_id), None)
+    frames = _stored_table(video.video_id) if link else None
+    if link is None or not frames:
+        return None
+    return linked_actions(load_marks(run.run_id), float(link["offset_s"]), frames, analysed)
+
+
+def try_apply_run_steps(video_id: str, run_id: str) -> bool:
+    """apply_run_steps, but a link (or a finished analysis) stands even when the steps cannot be
+    applied now: the video's actions stay the analysis' own, linking again retries, the log says why."""
+    try:
+        return apply_run_steps(video_id, run_id)
+    except Exception:
+        log.warning("the steps of run %s could not be applied to video %s", run_id, video_id, exc_info=True)
+        return False
+
+
+def apply_run_steps(video_id: str, run_id: str) -> bool:
+    """When a recording is linked to a run: remember the run on the video, and an analysed video
+    takes the run's steps as its actions now (one analysed later takes them in the pipeline's
+    Finalize). True when its actions changed."""
+    from frame_metric.storage.s3 import ObjectStore
+    from frame_metric.tasks.recompute import recompute_for_video
+    from frame_metric.videos.stored_actions import action_marks
+
+    try:
+        video = Video.get(video_id, consistent_read=True)
+    except Video.DoesNotExist:
+        return False
+    if video.linked_run_id != run_id:
+        video.update(actions=[Video.linked_run_id.set(run_id)])
+    if video.status != "completed" or not video.analysis_key:
+        return False
+    analysed = ObjectStore().get_json(video.analysis_key).get("actions") or []
+    actions = run_step_actions(video, analysed)
+    if actions is None or actions == analysed:
+        return False
+    changed = records.update_if(video_id, ["completed"], [Video.actions.set(action_marks(actions))])
+    if changed:
+        recompute_for_video(video_id)
+    return changed
 
 
 def _brief(summary: dict[str, Any]) -> dict[str, Any]:

@@ -113,3 +113,50 @@ def timing_rows(timings: Sequence[dict[str, Any]]) -> list[list[Any]]:
                      "" if s["response_time"] is None else s["response_time"],
                      "" if s["finish_time"] is None else s["finish_time"], s["video_id"]])
     return rows
+
+
+SETTLED_SECONDS = 0.5  # as analysis/actions.py: stillness after finish below which it is a guess
+
+
+def _plain(mark: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A step timing's frame as an action's frame (the video's own clock: no run time)."""
+    return None if mark is None else {k: v for k, v in mark.items() if k != "t"}
+
+
+def linked_actions(marks: Sequence[Mark], offset: float, frames: Frames,
+                   analysed: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A run's recording's actions (the analysis JSON's contract) with the run's scenario steps.
+
+    Where the analysis saw the touch indicator, its actions stay (the finger itself is exacter than
+    a mark sent through adb) and each is labelled with the acting step whose time span holds its
+    operation. Where it saw none, each acting step in the recording is an action: operation at the
+    step's start mark (source "mark"), response and finish as step_timings times them, labelled with
+    the step. Without steps in the recording the analysed actions stay as they are."""
+    steps = acting_steps(marks)
+    if any((a.get("operation") or {}).get("source") == "touch_indicator" for a in analysed):
+        starts = [start - offset for start, _, _ in steps]
+        labelled = []
+        for a in analysed:
+            label = a.get("label")
+            if (a.get("operation") or {}).get("source") == "touch_indicator":
+                k = bisect.bisect_right(starts, float(a["operation"]["timestamp"])) - 1
+                label = steps[k][1] if k >= 0 else label
+            labelled.append({**a, "label": label})
+        return labelled
+    timed = step_timings(marks, [{"video_id": "", "offset_s": offset}], lambda _: frames)
+    if not timed:
+        return list(analysed)
+    out = []
+    for k, step in enumerate(timed):
+        # the frame before the next step's operation (the table holds every frame, in order), or the last
+        i = len(frames) - 1 if k + 1 == len(timed) else (
+            int(timed[k + 1]["operation"]["frame_number"]) - 1 - int(frames[0]["frame_number"]))
+        end = {"frame_number": int(frames[i]["frame_number"]), "timestamp": float(frames[i]["timestamp"])}
+        confidence = 1.0
+        if step["finish"] is not None and end["timestamp"] - step["finish"]["timestamp"] < SETTLED_SECONDS:
+            confidence = 0.5 if k + 1 == len(timed) else 0.8
+        out.append({"index": k + 1, "operation": _plain(step["operation"]), "response": _plain(step["response"]),
+                    "finish": _plain(step["finish"]), "end": end, "response_time": step["response_time"],
+                    "finish_time": step["finish_time"], "confidence": confidence,
+                    "needs_review": confidence < 0.6, "label": step["step"]})
+    return out

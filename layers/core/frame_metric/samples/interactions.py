@@ -1,4 +1,5 @@
-"""Synthetic multi-interaction recordings with Android's "Show taps" indicator and exact ground truth.
+"""Synthetic multi-interaction recordings with Android's "Show taps" indicator or its "Pointer
+location" crosshair, and exact ground truth.
 
 A list app (cards under an app bar) is driven by a script of interactions:
 
@@ -8,7 +9,11 @@ A list app (cards under an app bar) is driven by a script of interactions:
   touch-down and keeps scrolling (a fling, decelerating) until `finish` seconds after lift-off;
 * an ignored tap (`ignored=True`): the indicator comes and goes, the app does nothing.
 
-The truth is computed from the rendered app pixels (no clock, no indicator), like recording.py:
+With `pointer_location`, while a finger is down a full-width and a full-height line cross where it
+is, its path is drawn as a trail (kept until the next touch-down) and a text bar under the status
+bar shows figures that change while touching, as Developer options > Pointer location does.
+
+The truth is computed from the rendered app pixels (no clock, no indicator, no crosshair), like recording.py:
 operation = first frame showing the indicator, response = first frame in the interaction whose app
 pixels differ from the frame before, finish = the last such frame, end = the frame before the next
 operation (or the last frame).
@@ -30,6 +35,10 @@ from frame_metric.samples.scene import PALETTE, Rgb, blend_disc, draw_clock, fil
 
 TAP_SECONDS = 0.12  # how long a tap's finger stays down
 INDICATOR_DIAMETER = 0.075  # of the screen width ("Show taps": 6-9 %)
+CROSSHAIR: Rgb = (0, 0, 192)  # Pointer location's lines, as the platform paints them
+TRAIL: Rgb = (0, 96, 255)
+ELLIPSE: Rgb = (128, 255, 128)
+POINTER_BAR = 0.018  # of the height: the text bar under the status bar (text ~10 dp)
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,42 @@ def draw_touch_indicator(img: np.ndarray, cx: float, cy: float) -> None:
     patch += (255.0 - patch) * (0.35 * disc)[..., None]
     patch += (np.float32(60.0) - patch) * (0.8 * ring_cover)[..., None]
     img[y0:y1, x0:x1] = np.clip(patch.round(), 0, 255).astype(np.uint8)
+
+
+def _segment(img: np.ndarray, a: tuple[float, float], b: tuple[float, float], colour: Rgb, width: int) -> None:
+    h, w = img.shape[:2]
+    steps = max(2, int(np.hypot(b[0] - a[0], b[1] - a[1])) + 1)
+    xs = np.clip(np.rint(np.linspace(a[0], b[0], steps)).astype(int), 0, w - width)
+    ys = np.clip(np.rint(np.linspace(a[1], b[1], steps)).astype(int), 0, h - width)
+    for dy in range(width):
+        for dx in range(width):
+            img[ys + dy, xs + dx] = colour
+
+
+def draw_pointer_location(
+    img: np.ndarray, status_h: int, touch: tuple[float, float] | None,
+    trail: tuple[tuple[float, float], tuple[float, float]] | None, shown: tuple[int, int, int], line: int = 1,
+) -> None:
+    """Android's "Pointer location": the text bar (figures `shown`: pointers down, x, y), the last
+    gesture's trail, and while a finger is down (`touch`) the crosshair `line` pixels thick."""
+    h, w = img.shape[:2]
+    bar = img[status_h : status_h + round(POINTER_BAR * h)]
+    bar[:] = (bar.astype(np.uint16) + 255) // 2  # half-transparent white
+    # Its figures as words of small text (a line of glyphs a few pixels tall), whose widths follow them.
+    x0, top, tall = round(0.03 * w), status_h + 3, max(3, round(POINTER_BAR * h) - 8)
+    for k, figure in enumerate(shown):
+        fill(img, (x0, top, x0 + 6 + figure % 7 * 3, top + tall), (0, 0, 0))
+        x0 += round(0.3 * w) if k else round(0.1 * w)
+    if trail is not None:
+        _segment(img, trail[0], trail[1], TRAIL, 2)
+    if touch is not None:
+        # the finger's touch ellipse (its contact size), then the lines across the whole screen
+        yy, xx = np.ogrid[0:h, 0:w]
+        d = np.hypot((xx + 0.5 - touch[0]) / (0.03 * w), (yy + 0.5 - touch[1]) / (0.036 * w))
+        img[np.abs(d - 1.0) * 0.03 * w < 0.6] = ELLIPSE
+        cy, cx = min(int(touch[1]), h - line), min(int(touch[0]), w - line)
+        img[cy : cy + line] = CROSSHAIR
+        img[:, cx : cx + line] = CROSSHAIR
 
 
 class ListApp:
@@ -210,10 +255,14 @@ def generate_interactions(
     seconds: float | None = None,
     variable_frame_rate: bool = False,
     show_taps: bool = True,
+    pointer_location: bool = False,
+    line: int = 1,
     status_bar_clock: bool = True,
     seed: int = 0,
 ) -> InteractionsTruth:
-    """Write the recording of `script` to `path` (MP4, H.264) and return its per-action truth."""
+    """Write the recording of `script` to `path` (MP4, H.264) and return its per-action truth.
+    pointer_location: draw the crosshair, touch ellipse, trail and text bar, its lines `line`
+    pixels thick (with show_taps too: both are on)."""
     if width % 2 or height % 2:
         raise ValueError("width and height must be even (yuv420p)")
     script = sorted(script, key=lambda a: a.at)
@@ -224,6 +273,8 @@ def generate_interactions(
     changed: list[bool] = []
     touched: list[int | None] = []
     prev_img: np.ndarray | None = None
+    gesture: tuple[int, tuple[float, float], tuple[float, float]] | None = None  # index, first, last point
+    shown = (0, 0, 0)
     with mp4_writer(path, fps=fps, width=width, height=height) as out:
         for t in times:
             _, img = app.render(t)
@@ -234,6 +285,16 @@ def generate_interactions(
                 _clock(frame_img, t, app.status_h)
             touch = app.touch(t)
             touched.append(touch[0] if touch else None)
+            if touch and pointer_location:
+                if gesture is None or gesture[0] != touch[0]:
+                    gesture = (touch[0], (touch[1], touch[2]), (touch[1], touch[2]))
+                gesture = (gesture[0], gesture[1], (touch[1], touch[2]))
+                shown = (1, round(touch[1]), round(touch[2]))
+            elif shown[0]:
+                shown = (0, shown[1], shown[2])
+            if pointer_location:
+                draw_pointer_location(frame_img, app.status_h, touch and (touch[1], touch[2]),
+                                      gesture and (gesture[1], gesture[2]), shown, line)
             if touch and show_taps:
                 draw_touch_indicator(frame_img, touch[1], touch[2])
             out.add(frame_img, t)

@@ -33,8 +33,10 @@ def per_action(videos_actions: Sequence[Sequence[dict[str, Any]]]) -> tuple[list
     out = []
     for k in range(counts[0]):
         rows = [actions[k] for actions in with_actions]
+        labels = {r.get("label") for r in rows}  # the scenario step, where every video names the same one
         out.append({
             "index": k + 1,
+            "label": labels.pop() if len(labels) == 1 else None,
             "videos": len(rows),
             "response_time": _stats([r["response_time"] for r in rows if r.get("response_time") is not None]),
             "finish_time": _stats([r["finish_time"] for r in rows if r.get("finish_time") is not None]),

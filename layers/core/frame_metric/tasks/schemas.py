@@ -144,6 +144,8 @@ class TimeStats(BaseModel):
 
 class ActionIndexStats(BaseModel):
     index: int = Field(description="1-based action index, the same in every video")
+    label: str | None = Field(None, description="the scenario step's name, when every video's action at this "
+                              "index has the same one (recordings linked to monitoring runs)")
     videos: int
     response_time: TimeStats = Field(description="seconds")
     finish_time: TimeStats = Field(description="seconds")

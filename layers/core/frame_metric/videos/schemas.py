@@ -50,7 +50,8 @@ class AnalysisOptionsRequest(BaseModel):
     ignore_status_bar: bool = Field(True, description="leave the status bar (clock, icons) out")
     detect_always_changing: bool = Field(True, description="find and leave out regions that never settle")
     threshold_scale: float = Field(1.0, ge=0.25, le=4.0, description=">1: only larger changes count")
-    touch_indicator: bool = Field(True, description="look for Android's Show-taps indicator to start actions")
+    touch_indicator: bool = Field(True, description="look for Android's Show-taps indicator or Pointer-location "
+                                  "crosshair to start actions")
     quiet_period: float = Field(1.0, ge=0.1, le=60.0,
                                 description="without touches, split actions where nothing changes this long (s)")
 
