@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,7 +68,11 @@ def test_dynamodb_throttled_mid_pipeline_is_retried_to_success(
     assert rule.hits == 6
     assert_matches_truth(status, truth)
     assert len(executions_of(cloud, video_id)) == 1
-    assert len(cloud.runtime.invocations) - before > 4  # the steps ran, one of them twice
+    # Where the refusals land decides how they are absorbed: a status write's step fails and Step
+    # Functions runs it again; a progress write (best-effort) is dropped. Either way one execution
+    # finished the video, and each step that ran did so to the end.
+    steps = Counter(name for name in cloud.runtime.invocations[before:] if name != "IngestFunction")
+    assert steps["FinalizeFunction"] >= 1 and "FailFunction" not in steps, steps
 
 
 def test_s3_slow_down_mid_pipeline_is_retried_to_success(

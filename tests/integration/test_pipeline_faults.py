@@ -36,15 +36,16 @@ def test_handler_crash_fails_the_video_with_the_reason(cloud: LocalCloud, api: s
     assert cloud.runtime is not None
 
     def crash(event: dict[str, Any]) -> None:
-        raise RuntimeError("injected crash in select")
+        raise RuntimeError("injected crash in probe")
 
-    cloud.runtime.before_invoke["SelectFunction"] = crash
+    # Probe: the step every video runs (a short one is analysed and selected there too).
+    cloud.runtime.before_invoke["ProbeFunction"] = crash
     try:
         status = wait_finished(api, upload(api, recordings["launch"][0])["video_id"])
     finally:
-        cloud.runtime.before_invoke.pop("SelectFunction", None)
+        cloud.runtime.before_invoke.pop("ProbeFunction", None)
     assert status["status"] == "failed"
-    assert status["error_message"] == "RuntimeError: injected crash in select"
+    assert status["error_message"] == "RuntimeError: injected crash in probe"
     assert status["current_step"] == "failed"
 
 
