@@ -133,9 +133,11 @@ def test_videos_in_flight_counts_every_shard(aws: dict[str, Any]) -> None:
 
 def test_the_recheck_delay_grows_with_the_receive_count_and_is_jittered() -> None:
     highest = [admission.recheck_delay(n, lambda low, high: high) for n in range(1, 10)]
-    assert highest == [5, 10, 20, 40, 80, 160, 300, 300, 300]
+    assert highest == [5, 10, 15, 20, 25, 30, 35, 40, 45]
+    longest = admission.recheck_delay(60, lambda low, high: high)
+    assert longest == admission.recheck_delay(500, lambda low, high: high) == 300
     assert admission.recheck_delay(3, lambda low, high: low) == 1  # full jitter, never 0
-    drawn = [admission.recheck_delay(8) for _ in range(200)]
+    drawn = [admission.recheck_delay(60) for _ in range(200)]
     assert all(1 <= d <= 300 for d in drawn) and len(set(drawn)) > 50  # spread out, not together
 
 

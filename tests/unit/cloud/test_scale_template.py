@@ -174,7 +174,7 @@ def test_uploads_over_the_in_flight_cap_wait_in_the_queue_long_enough(template: 
     """Admission by capacity (pipeline/admission.py): the trigger knows the cap and its queue, may hide
     a message of that queue only, answers partial batch failures, and a message given back again and
     again outlives the sweeper's limit for a queued video before it reaches the dead-letter queue."""
-    from frame_metric.pipeline.admission import MAX_RECHECK_SECONDS
+    from frame_metric.pipeline.admission import recheck_delay
     from frame_metric.settings import Settings
 
     trigger = template.resources["UploadTriggerFunction"]["Properties"]
@@ -189,7 +189,8 @@ def test_uploads_over_the_in_flight_cap_wait_in_the_queue_long_enough(template: 
     receives = template.resources["UploadQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
     timeout = int(template.globals["Function"]["Environment"]["Variables"]["FRAME_METRIC_PIPELINE_TIMEOUT"])
     assert timeout == Settings.pipeline_timeout_seconds
-    assert receives * MAX_RECHECK_SECONDS / 2 > timeout  # full jitter: half the ceiling on average
+    average_wait = sum(recheck_delay(n, lambda low, high: (low + high) / 2) for n in range(1, receives + 1))
+    assert average_wait > 1.5 * timeout, f"{receives} receives wait {average_wait} s on average"
     default = template.parameters["MaxVideosInFlight"]["Default"]
     assert re.search(rf"`MaxVideosInFlight` \| {default} \|", DOC), "docs/scale.md must quote MaxVideosInFlight"
     assert f"maxReceiveCount` {receives}" in DOC

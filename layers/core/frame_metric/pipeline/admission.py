@@ -6,7 +6,7 @@ the pipeline can clear within its Tasks' throttle budget fails videos (docs/scal
 trigger counts the videos in flight (the sharded `by_status` index, one COUNT query per shard) before
 it starts one; at the cap it leaves the video `uploading` with current_step "queued" and gives its SQS
 message back with a delay that grows with how often it came (ApproximateReceiveCount), so a long line
-is asked again rarely and a freed slot is found within seconds to minutes.
+is asked again rarely and a short one often.
 
 The count is not a lock: triggers running at once may each see one slot free, so the pipeline may
 hold up to the trigger's concurrency more than the cap (and the index lags its table by a moment).
@@ -30,8 +30,13 @@ from frame_metric.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-FIRST_RECHECK_SECONDS = 5
-MAX_RECHECK_SECONDS = 300  # under the queue's 360 s visibility timeout; a line hours long costs little
+# The n-th time a message is deferred it is hidden up to min(300, 5 n) s (full jitter). Linear, not
+# exponential: with a short line (the common case) a freed slot is found within seconds, where 5 x 2^n
+# hid a message 40-80 s after a few tries and left slots idle (measured: 20 uploads under a cap of 8
+# took 81 s instead of 35 s). The ceiling bounds what a long line costs: 1,000 waiting messages are
+# about 7 rechecks a second. Each receive counts toward the queue's maxReceiveCount (template.yaml).
+RECHECK_STEP_SECONDS = 5
+MAX_RECHECK_SECONDS = 300  # under the queue's 360 s visibility timeout
 
 
 def videos_in_flight() -> int:
@@ -44,9 +49,9 @@ def has_capacity(settings: Settings | None = None) -> bool:
 
 
 def recheck_delay(receive_count: int, draw: Callable[[float, float], float] = random.uniform) -> int:
-    """Seconds a deferred message stays hidden: min(300, 5 x 2^(n-1)) with full jitter, so the waiting
-    messages of a burst come back spread out, not together; at least 1 s."""
-    ceiling = min(MAX_RECHECK_SECONDS, FIRST_RECHECK_SECONDS * 2 ** max(0, receive_count - 1))
+    """Seconds a deferred message stays hidden: min(300, 5 n) with full jitter, so the waiting messages
+    of a burst come back spread out, not together; at least 1 s."""
+    ceiling = min(MAX_RECHECK_SECONDS, RECHECK_STEP_SECONDS * max(1, receive_count))
     return max(1, round(draw(0, ceiling)))
 
 

@@ -83,6 +83,25 @@ def _video_id_for(created: ObjectCreated, settings: Settings) -> tuple[str, bool
     return str(derived), False
 
 
+def _usable(created: ObjectCreated, video: Video, settings: Settings, store: ObjectStore) -> bool:
+    """Whether the uploaded object is an MP4 within the limits; if not, the video is failed with why."""
+    try:
+        size = int(store.head(created.key)["ContentLength"])
+        if size > settings.max_video_bytes:
+            raise FrameMetricError(
+                f"{video.filename} is {size} bytes, over the limit of {settings.max_video_bytes} bytes"
+            )
+        inspect_mp4(lambda offset, length: store.read_range(created.key, offset, offset + length - 1),
+                    size, video.filename)
+    except ObjectMissing:
+        records.mark_failed(video.video_id, "the uploaded object disappeared before it could be processed")
+        return False
+    except FrameMetricError as exc:
+        records.mark_failed(video.video_id, exc.detail)
+        return False
+    return True
+
+
 def handle_object_created(created: ObjectCreated, settings: Settings | None = None,
                           store: ObjectStore | None = None, executions: Executions | None = None,
                           capped: bool = True) -> TriggerOutcome:
@@ -100,19 +119,9 @@ def handle_object_created(created: ObjectCreated, settings: Settings | None = No
     if video.video_status != VideoStatus.UPLOADING and video.video_status != VideoStatus.PROCESSING:
         return TriggerOutcome(video_id, "duplicate")
 
-    try:
-        size = int(store.head(created.key)["ContentLength"])
-        if size > settings.max_video_bytes:
-            raise FrameMetricError(
-                f"{video.filename} is {size} bytes, over the limit of {settings.max_video_bytes} bytes"
-            )
-        inspect_mp4(lambda offset, length: store.read_range(created.key, offset, offset + length - 1),
-                    size, video.filename)
-    except ObjectMissing:
-        records.mark_failed(video_id, "the uploaded object disappeared before it could be processed")
-        return TriggerOutcome(video_id, "rejected")
-    except FrameMetricError as exc:
-        records.mark_failed(video_id, exc.detail)
+    # A video waiting for capacity (queued_at) had its file checked when it first waited: a recheck
+    # costs a read and the count, not S3 range reads.
+    if video.queued_at is None and not _usable(created, video, settings, store):
         return TriggerOutcome(video_id, "rejected")
 
     executions = executions or Executions(settings)
