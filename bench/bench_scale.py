@@ -57,10 +57,11 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def watch(api: str, ids: list[str], put_at: dict[str, float],
-          timeout: float) -> tuple[dict[str, Any], dict[str, float]]:
+          timeout: float) -> tuple[dict[str, Any], dict[str, float], int]:
     """Poll the videos (the list endpoint, newest first, as a console does) until all have finished:
-    their final state, and when each left the queue (its analysis started; a completed video seen
-    first as completed counts then)."""
+    their final state, when each left the queue (its analysis started; a completed video seen
+    first as completed counts then), and the most seen processing at once (the in-flight cap)."""
+    most_in_flight = 0
     left_queue: dict[str, float] = {}
     final: dict[str, Any] = {}
     wanted = set(ids)
@@ -73,6 +74,7 @@ def watch(api: str, ids: list[str], put_at: dict[str, float],
             if len(page) < 100:
                 break
         now = time.monotonic()
+        most_in_flight = max(most_in_flight, sum(v["status"] == "processing" for v in seen.values()))
         for video_id, video in seen.items():
             # A failed or cancelled video may never have had capacity: only analysis seen starting counts.
             started = video["status"] == "completed" or (video["status"] == "processing"
@@ -82,7 +84,7 @@ def watch(api: str, ids: list[str], put_at: dict[str, float],
             if video["status"] in FINISHED:
                 final[video_id] = video
         time.sleep(0.5)
-    return final, left_queue
+    return final, left_queue, most_in_flight
 
 
 def run_runners(api_url: str, edge_url: str, count: int, seconds: float, spool_dir: Path) -> tuple[int, int, int]:
@@ -146,7 +148,8 @@ def main() -> int:
         bind_models(get_settings())
         cloud.runtime.throttle = lambda name: name in PIPELINE and draw.random() < args.share
         api = f"{cloud.api_url}/api/v1"
-        print(f"local cloud up; trigger concurrency {cloud.trigger_concurrency}, refusing {args.share:.0%} of "
+        print(f"local cloud up; trigger concurrency {cloud.trigger_concurrency}, at most "
+              f"{get_settings().max_videos_in_flight} videos in flight, refusing {args.share:.0%} of "
               f"pipeline invokes and DynamoDB writes, {args.edge_share:.0%} of runner requests (429)", flush=True)
 
         results: dict[str, int] = {}
@@ -169,7 +172,7 @@ def main() -> int:
         with ThreadPoolExecutor(16) as pool:
             ids = list(pool.map(put, range(args.uploads)))
         uploaded = time.monotonic() - began
-        final, queued = watch(api, ids, put_at, args.timeout)
+        final, queued, most_in_flight = watch(api, ids, put_at, args.timeout)
         elapsed = time.monotonic() - began
         runners.join()
 
@@ -179,6 +182,7 @@ def main() -> int:
     print(f"uploads: {len(ids)} put in {uploaded:.1f} s; all finished in {elapsed:.1f} s "
           f"= {len(final) / elapsed * 60:.1f} videos/min; completed {len(final) - len(failed)}, failed {len(failed)}, "
           f"unfinished {unfinished}")
+    print(f"most videos processing at once (seen): {most_in_flight}")
     print(f"time in queue (upload to analysis start): p50 {percentile(waits, 0.5):.1f} s, "
           f"p95 {percentile(waits, 0.95):.1f} s, max {max(waits, default=0):.1f} s")
     print(f"refused on purpose: {cloud.runtime.throttled} Lambda invokes, {tables.rules[0].hits} DynamoDB writes, "

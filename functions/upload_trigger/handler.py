@@ -1,4 +1,5 @@
-"""S3 ObjectCreated (through SQS) -> check the upload and start its pipeline execution."""
+"""S3 ObjectCreated (through SQS) -> check the upload and start its pipeline execution, or, with no
+capacity left (pipeline/admission.py), leave its message in the queue for a while."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from frame_metric.data import bind_models
 from frame_metric.observability import logger
-from frame_metric.pipeline.trigger import handle_event
+from frame_metric.pipeline.admission import defer_messages
+from frame_metric.pipeline.trigger import deferred_messages, handle_event
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -15,4 +17,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcomes = handle_event(event)
     for outcome in outcomes:
         logger.info("upload handled", extra={"video_id": outcome.video_id, "action": outcome.action})
-    return {"outcomes": [asdict(outcome) for outcome in outcomes]}
+    # The event source's partial batch response (ReportBatchItemFailures): these messages are not
+    # deleted; each was hidden for its recheck delay and comes back then.
+    waiting = defer_messages(deferred_messages(event, outcomes))
+    return {"outcomes": [asdict(outcome) for outcome in outcomes],
+            "batchItemFailures": [{"itemIdentifier": message_id} for message_id in waiting]}

@@ -60,6 +60,10 @@ class Settings:
     scratch_bytes: int = 1536 * MB
     # Seconds an execution may run before the pipeline gives up on it and marks the video failed.
     pipeline_timeout_seconds: int = 7200
+    # Admission (pipeline/admission.py): most videos processing at once (0: no cap). An upload over the
+    # cap waits in the upload queue (its URL: the trigger puts the message back for a while) as `queued`.
+    max_videos_in_flight: int = 0
+    upload_queue_url: str = ""
     version: str = "1.0.0"
     # Hardening (README "Access control", "What the system promises"). The browser origin of the web
     # console allowed by CORS ("" allows none); limits a recording must keep to be analysed; how long
@@ -104,6 +108,8 @@ class Settings:
             segment_frames=_int("FRAME_METRIC_SEGMENT_FRAMES", cls.segment_frames),
             scratch_bytes=_int("FRAME_METRIC_SCRATCH_BYTES", cls.scratch_bytes),
             pipeline_timeout_seconds=_int("FRAME_METRIC_PIPELINE_TIMEOUT", cls.pipeline_timeout_seconds),
+            max_videos_in_flight=_int("FRAME_METRIC_MAX_VIDEOS_IN_FLIGHT", cls.max_videos_in_flight),
+            upload_queue_url=env.get("FRAME_METRIC_UPLOAD_QUEUE_URL", cls.upload_queue_url),
             cors_origin=env.get("FRAME_METRIC_CORS_ORIGIN", cls.cors_origin),
             max_video_seconds=_int("FRAME_METRIC_MAX_VIDEO_SECONDS", cls.max_video_seconds),
             max_video_pixels=_int("FRAME_METRIC_MAX_VIDEO_PIXELS", cls.max_video_pixels),

@@ -168,3 +168,29 @@ def test_runner_facing_functions_log_no_platform_lines_per_request(template: Tem
     for name in ("ApiFunction", "IngestFunction"):
         assert template.resources[name]["Properties"]["LoggingConfig"] == {"SystemLogLevel": "WARN"}, name
     assert "`SystemLogLevel: WARN`" in DOC
+
+
+def test_uploads_over_the_in_flight_cap_wait_in_the_queue_long_enough(template: Template) -> None:
+    """Admission by capacity (pipeline/admission.py): the trigger knows the cap and its queue, may hide
+    a message of that queue only, answers partial batch failures, and a message given back again and
+    again outlives the sweeper's limit for a queued video before it reaches the dead-letter queue."""
+    from frame_metric.pipeline.admission import recheck_delay
+    from frame_metric.settings import Settings
+
+    trigger = template.resources["UploadTriggerFunction"]["Properties"]
+    variables = trigger["Environment"]["Variables"]
+    assert variables["FRAME_METRIC_MAX_VIDEOS_IN_FLIGHT"] == {"Ref": "MaxVideosInFlight"}
+    assert variables["FRAME_METRIC_UPLOAD_QUEUE_URL"] == {"Ref": "UploadQueue"}
+    assert trigger["Events"]["Uploads"]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    hiding = [s for _, p in policies(template) if isinstance(p, dict) for s in p.get("Statement", [])
+              if "sqs:ChangeMessageVisibility" in s["Action"]]
+    assert hiding == [{"Effect": "Allow", "Action": ["sqs:ChangeMessageVisibility"],
+                       "Resource": {"Fn::GetAtt": ["UploadQueue", "Arn"]}}]
+    receives = template.resources["UploadQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
+    timeout = int(template.globals["Function"]["Environment"]["Variables"]["FRAME_METRIC_PIPELINE_TIMEOUT"])
+    assert timeout == Settings.pipeline_timeout_seconds
+    average_wait = sum(recheck_delay(n, lambda low, high: (low + high) / 2) for n in range(1, receives + 1))
+    assert average_wait > 1.5 * timeout, f"{receives} receives wait {average_wait} s on average"
+    default = template.parameters["MaxVideosInFlight"]["Default"]
+    assert re.search(rf"`MaxVideosInFlight` \| {default} \|", DOC), "docs/scale.md must quote MaxVideosInFlight"
+    assert f"maxReceiveCount` {receives}" in DOC

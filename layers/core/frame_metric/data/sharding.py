@@ -38,6 +38,12 @@ def newest_first(index: Any, name: str, **query: Any) -> Iterator[Any]:
     return heapq.merge(*shards, key=lambda item: item.created_at, reverse=True)
 
 
+def count_all(index: Any, name: str) -> int:
+    """How many items of `name` there are across the shards: one COUNT query per shard (an index read,
+    eventually consistent)."""
+    return sum(index.count(f"{name}#{shard}") for shard in range(SHARDS))
+
+
 def page(model: type[M], keys: Iterable[Any], hash_key: str, skip: int, limit: int) -> list[M]:
     """Items `skip`..`skip+limit` of an index's key-only answer, read whole (BatchGetItem) in order.
     An item deleted between the index read and the batch read is left out."""

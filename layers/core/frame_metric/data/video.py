@@ -131,6 +131,9 @@ class Video(Model):
     frames_analysed = NumberAttribute(default=0)
     # When a status read last asked Step Functions about this video (videos/service.py STATUS_RECHECK).
     checked_at = UTCDateTimeAttribute(null=True)
+    # Since when an upload waits for capacity (pipeline/admission.py): set the first time the trigger
+    # finds the pipeline full, while the video stays `uploading` with current_step "queued".
+    queued_at = UTCDateTimeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
 
     duration = NumberAttribute(null=True)

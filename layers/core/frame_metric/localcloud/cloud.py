@@ -55,6 +55,10 @@ ACCOUNT = "123456789012"
 # and its children can sign requests to the object store.
 LOCAL_KEY = "S3RVER"
 PIPELINE_START_SECONDS = 120.0  # how long an upload's notification may wait for the pipeline to start
+# The in-flight cap (template.yaml MaxVideosInFlight) here, unless FRAME_METRIC_MAX_VIDEOS_IN_FLIGHT says
+# otherwise: as many videos as the local runtime runs pipeline functions at once (its threads per code
+# folder), so a video admitted finds a thread and the rest wait in the queue, not in the runtime.
+LOCAL_MAX_VIDEOS_IN_FLIGHT = 8
 
 
 @dataclass
@@ -207,9 +211,13 @@ class LocalCloud:
         self.front_door.start()
         # moto's state-machine executor calls Lambda (our runtime) at localhost:$MOTO_PORT.
         self._set_env({"MOTO_PORT": str(self.front_door.port), "AWS_ENDPOINT_URL": self.aws_endpoint})
+        # moto finds a queue by the last part of its URL: the URL is known before the queue is made.
+        self.physical["UploadQueue"] = f"{self.aws_endpoint}/{ACCOUNT}/{self._queue_name}"
         # No CloudWatch here to read metrics; handlers' JSON logs only for warnings and worse.
         quiet = {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"}
-        self._set_env({**self._function_environment(), **quiet, **self.options.environment})
+        admission = {"FRAME_METRIC_MAX_VIDEOS_IN_FLIGHT": os.environ.get("FRAME_METRIC_MAX_VIDEOS_IN_FLIGHT")
+                     or str(LOCAL_MAX_VIDEOS_IN_FLIGHT)}
+        self._set_env({**self._function_environment(), **quiet, **admission, **self.options.environment})
         self.runtime.module("ApiFunction")  # the Chalice app and the domain: imports, no calls
         self._phase("front door and API code")
 
@@ -384,13 +392,17 @@ class LocalCloud:
         requests.post(f"{self.aws_endpoint}/moto-api/config",
                       json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
         self._queue_url = self.client("sqs").create_queue(
-            QueueName=f"{self.options.stack}-uploads", Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
+            QueueName=self._queue_name, Attributes={"VisibilityTimeout": "360"})["QueueUrl"]
         assert self.runtime is not None
         machine = self.template.state_machine()
         arns = {name: self.runtime.arn(name) for name in self.template.functions()}
         self.client("stepfunctions").create_state_machine(
             name=self.physical["VideoPipeline"].rsplit(":", 1)[-1], definition=render_definition(machine, arns),
             roleArn=f"arn:aws:iam::{ACCOUNT}:role/frame-metric-local-pipeline")
+
+    @property
+    def _queue_name(self) -> str:
+        return f"{self.options.stack}-uploads"
 
     @property
     def trigger_concurrency(self) -> int:
@@ -453,7 +465,8 @@ class LocalCloud:
         while not self._stopping.is_set():
             try:
                 response = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=1,
-                                               WaitTimeSeconds=1, VisibilityTimeout=60)
+                                               WaitTimeSeconds=1, VisibilityTimeout=60,
+                                               AttributeNames=["ApproximateReceiveCount", "SentTimestamp"])
             except Exception:
                 if self._stopping.is_set():
                     return
@@ -462,7 +475,8 @@ class LocalCloud:
                 continue
             for message in response.get("Messages", []):
                 event = {"Records": [{"messageId": message["MessageId"], "body": message["Body"],
-                                      "eventSource": "aws:sqs", "receiptHandle": message["ReceiptHandle"]}]}
+                                      "eventSource": "aws:sqs", "receiptHandle": message["ReceiptHandle"],
+                                      "attributes": message.get("Attributes", {})}]}
                 result = self.runtime.invoke("UploadTriggerFunction", json.dumps(event).encode())
                 if result.error_type == "TooManyRequestsException":
                     # As the event source does for a throttled function: the message is tried again
@@ -473,6 +487,8 @@ class LocalCloud:
                 if result.function_error:
                     log.error("upload trigger failed (message will be retried): %s", result.payload[:500])
                     continue
+                if _reported_failure(result.payload, message["MessageId"]):
+                    continue  # deferred for capacity: the trigger hid it for a while; it stays queued
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def _sweep_periodically(self) -> None:
@@ -489,6 +505,17 @@ class LocalCloud:
         self.api = api_server(app, self.options.host, self.options.api_port, runtime=self.runtime, cloud=self,
                               console_dir=console_site.console_dir(self.template.root))
         self._start_thread("api", self.api.server.serve_forever)
+
+
+def _reported_failure(payload: bytes, message_id: str) -> bool:
+    """Whether a handler's answer lists this message in batchItemFailures (ReportBatchItemFailures):
+    the event source then leaves it in the queue."""
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        return False
+    failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
+    return any(isinstance(f, dict) and f.get("itemIdentifier") == message_id for f in failures or [])
 
 
 def api_server(app: Any, host: str, port: int, **handler_options: Any) -> LocalDevServer:

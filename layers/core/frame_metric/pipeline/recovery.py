@@ -47,7 +47,8 @@ def resume_interrupted(settings: Settings | None = None) -> RecoveryReport:
         except ObjectMissing:
             continue  # the upload never finished; the sweeper ends it when its URL expires
         created = ObjectCreated(settings.bucket, video.s3_key, int(head["ContentLength"]), head["ETag"].strip('"'))
-        handle_object_created(created, settings, store, executions)
+        # Its queued notification died with the restart, so there is no line to wait in: start it.
+        handle_object_created(created, settings, store, executions, capped=False)
         report.triggered += 1
     if report.restarted or report.triggered or report.failed:
         log.warning("recovered after restart: %s", report)

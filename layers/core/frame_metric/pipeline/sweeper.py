@@ -24,6 +24,15 @@ def reconcile(video: Video, settings: Settings | None = None, executions: Execut
     """Fail this video if its processing can no longer finish. True when it changed."""
     settings = settings or get_settings()
     now = utcnow()
+    if video.video_status == VideoStatus.UPLOADING and video.queued_at is not None:
+        # Uploaded, waiting in the upload queue for capacity (pipeline/admission.py): its file came, so
+        # the upload deadline does not apply; it may wait as long as an execution may run.
+        waited = now - video.queued_at
+        if waited > timedelta(seconds=settings.pipeline_timeout_seconds):
+            return records.mark_failed(
+                video.video_id, f"waited {int(waited.total_seconds())} s for pipeline capacity, over the "
+                f"{settings.pipeline_timeout_seconds} s limit: too many videos in flight")
+        return False
     if video.video_status == VideoStatus.UPLOADING:
         # A presigned URL outlives its expiry by nothing: past it (plus slack) no file can come.
         deadline = video.created_at + timedelta(seconds=settings.presign_seconds + 300)

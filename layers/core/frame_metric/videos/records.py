@@ -63,6 +63,15 @@ def mark_processing(video_id: str, execution_name: str, execution_arn: str) -> b
     ])
 
 
+def mark_queued(video_id: str) -> bool:
+    """An uploaded video the pipeline has no capacity for yet: it stays `uploading`, shows `queued`, and
+    keeps the time it first waited (the sweeper's clock for it)."""
+    return update_if(video_id, [VideoStatus.UPLOADING.value], [
+        Video.current_step.set("queued"),
+        Video.queued_at.set(Video.queued_at | utcnow()),
+    ])
+
+
 def set_step(video_id: str, step: str, progress: int) -> bool:
     return update_if(video_id, [VideoStatus.PROCESSING.value], [
         Video.current_step.set(step),
