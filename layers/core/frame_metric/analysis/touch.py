@@ -207,21 +207,36 @@ def touch_region(grid: Grid, width: int, height: int) -> np.ndarray:
 GAP_FRAMES = 2  # a touch missed in this many frames in a row is still the same touch (actions.py)
 
 
-def bridge_gaps(grid: Grid, touch: np.ndarray, structural: np.ndarray, shift: np.ndarray) -> None:
-    """Frames where the indicator was missed between two frames that show it (e.g. its ring crossed
-    a dark bar): it was there all the same, at a place between the two, and its moves were compared
-    unmasked. Zero those frames' zones around the interpolated places (in place), so the finger's
-    path still never counts as the app changing."""
-    shown = np.flatnonzero((touch[:, 0] > 0) & (touch[:, 3] > 0))  # discs only: crosshairs are not missed
+def bridge_gaps(grid: Grid, touch: np.ndarray, structural: np.ndarray, shift: np.ndarray,
+                compact: np.ndarray | None = None) -> None:
+    """Frames whose comparison could not leave the indicator's disc out, though it was there (in
+    place, so the finger's path never counts as the app changing):
+
+    * frames where the indicator was missed between two frames that show it (e.g. its ring crossed
+      a dark bar): it was there all the same, at a place between the two, and its moves were
+      compared unmasked;
+    * the frame before each touch-down, around the coming disc: an encoder with B-frames predicts
+      that frame partly from the next one (a faint pre-echo of the disc), or the disc's first frame
+      was drawn half-faded; an app cannot respond to a finger that has not landed yet."""
+    disc = (touch[:, 0] > 0) & (touch[:, 3] > 0)  # discs only: crosshairs are cleared by PointerOverlay
+    shown = np.flatnonzero(disc)
     zy, zx = np.divmod(np.arange(grid.zones), grid.cols)
     centres_x, centres_y = (zx + 0.5) * grid.zone, (zy + 0.5) * grid.zone
+    arrays = [a for a in (structural, shift, compact) if a is not None]
+
+    def clear(row: int, x: float, y: float, r: float) -> None:
+        reach = MASK_MARGIN * r * grid.width + 1.5 + grid.zone / 2
+        near = (np.abs(centres_x - x * grid.width) <= reach) & (np.abs(centres_y - y * grid.height) <= reach)
+        for a in arrays:
+            a[row, near] = 0
+
     for a, b in itertools.pairwise(shown.tolist()):
         if not 1 < b - a <= GAP_FRAMES + 1:
             continue
         places = [touch[a, 1:] + (touch[b, 1:] - touch[a, 1:]) * (g - a) / (b - a) for g in range(a, b + 1)]
         for g in range(a + 1, b + 1):  # frame g compares g-1 with g: both places
             for x, y, r in (places[g - 1 - a], places[g - a]):
-                reach = MASK_MARGIN * r * grid.width + 1.5 + grid.zone / 2
-                near = (np.abs(centres_x - x * grid.width) <= reach) & (np.abs(centres_y - y * grid.height) <= reach)
-                structural[g, near] = 0
-                shift[g, near] = 0
+                clear(g, x, y, r)
+    for down in np.flatnonzero(disc[1:] & (touch[:-1, 0] <= 0)) + 1:
+        x, y, r = touch[down, 1:]
+        clear(int(down) - 1, x, y, r)

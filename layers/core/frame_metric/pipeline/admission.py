@@ -48,11 +48,11 @@ def has_capacity(settings: Settings | None = None) -> bool:
     return cap <= 0 or videos_in_flight() < cap
 
 
-def recheck_delay(receive_count: int, draw: Callable[[float, float], float] = random.uniform) -> int:
+def recheck_delay(receive_count: int, draw: Callable[[float, float], float] | None = None) -> int:
     """Seconds a deferred message stays hidden: min(300, 5 n) with full jitter, so the waiting messages
-    of a burst come back spread out, not together; at least 1 s."""
+    of a burst come back spread out, not together; at least 1 s. draw: random.uniform unless given."""
     ceiling = min(MAX_RECHECK_SECONDS, RECHECK_STEP_SECONDS * max(1, receive_count))
-    return max(1, round(draw(0, ceiling)))
+    return max(1, round((draw or random.uniform)(0, ceiling)))
 
 
 def receive_count(message: dict[str, Any]) -> int:
