@@ -49,7 +49,7 @@ def analyze_video(
     probe = probe_video(path)
     segments = plan_segments(probe, segment_frames or DEFAULT_SEGMENT_FRAMES)
     total = probe.frame_count
-    workers = min(workers or 1, len(segments), os.cpu_count() or 1)
+    workers = min(workers or 1, len(segments), usable_cores())
     features: list[SegmentFeatures] = []
     if workers <= 1:
         done = 0

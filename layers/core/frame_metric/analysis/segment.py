@@ -85,14 +85,11 @@ class _SpriteSheets:
     def finish(self) -> list[Sprite]:
         """The sheets, once every one is encoded."""
         self.flush()
-        try:
-            return [Sprite(first, count, self.spec.columns, self.tw, self.th, jpeg.result())
-                    for first, count, jpeg in self._encoded]
-        finally:
-            self._encoder.shutdown()
+        return [Sprite(first, count, self.spec.columns, self.tw, self.th, jpeg.result())
+                for first, count, jpeg in self._encoded]
 
     def close(self) -> None:
-        """Stop encoding (the analysis failed): no thread left behind."""
+        """No encoding thread left behind, whether the analysis finished or failed."""
         self._encoder.shutdown(cancel_futures=True)
 
 
@@ -198,7 +195,7 @@ def analyse_segment(
     sprites: list[Sprite] = []
     with contextlib.ExitStack() as cleanup:
         if sheets:
-            cleanup.callback(sheets.close)  # an analysis that fails leaves no encoding thread behind
+            cleanup.callback(sheets.close)
         small = _small_frames(os.fspath(path), segment, grid, warnings)
         for pts, frame, yuv in read_ahead(small, READ_AHEAD):
             planes = split_planes(yuv)

@@ -255,8 +255,9 @@ def select_boundaries(
     m, warnings, kept = _merge(grid, segments)
     warnings = list(probe.warnings) + warnings
     t, numbers = m["pts"], m["frame_number"]
-    bridge_gaps(grid, m["touch"], m["structural"], m["shift"], m["compact"])
-    overlay = PointerOverlay(m["touch"], touch_starts(m["touch"], t))
+    starts = touch_starts(m["touch"], t)
+    bridge_gaps(grid, m["touch"], starts, m["structural"], m["shift"], m["compact"])
+    overlay = PointerOverlay(m["touch"], starts)
     overlay.clear_drawings(grid, m["structural"], m["compact"], m["shift"])
     d = detect(
         grid,

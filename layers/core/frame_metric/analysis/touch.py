@@ -207,7 +207,7 @@ def touch_region(grid: Grid, width: int, height: int) -> np.ndarray:
 GAP_FRAMES = 2  # a touch missed in this many frames in a row is still the same touch (actions.py)
 
 
-def bridge_gaps(grid: Grid, touch: np.ndarray, structural: np.ndarray, shift: np.ndarray,
+def bridge_gaps(grid: Grid, touch: np.ndarray, starts: list[int], structural: np.ndarray, shift: np.ndarray,
                 compact: np.ndarray | None = None) -> None:
     """Frames whose comparison could not leave the indicator's disc out, though it was there (in
     place, so the finger's path never counts as the app changing):
@@ -215,9 +215,11 @@ def bridge_gaps(grid: Grid, touch: np.ndarray, structural: np.ndarray, shift: np
     * frames where the indicator was missed between two frames that show it (e.g. its ring crossed
       a dark bar): it was there all the same, at a place between the two, and its moves were
       compared unmasked;
-    * the frame before each touch-down, around the coming disc: an encoder with B-frames predicts
-      that frame partly from the next one (a faint pre-echo of the disc), or the disc's first frame
-      was drawn half-faded; an app cannot respond to a finger that has not landed yet."""
+    * the frame before each touch-down (starts: actions.touch_starts, the touches the actions are
+      made of), around the coming disc: an encoder with B-frames predicts that frame partly from the
+      next one (a faint pre-echo of the disc), or the disc's first frame was drawn half-faded; an app
+      cannot respond to a finger that has not landed yet. (PointerOverlay does the same for the
+      crosshair's lines.)"""
     disc = (touch[:, 0] > 0) & (touch[:, 3] > 0)  # discs only: crosshairs are cleared by PointerOverlay
     shown = np.flatnonzero(disc)
     zy, zx = np.divmod(np.arange(grid.zones), grid.cols)
@@ -237,6 +239,7 @@ def bridge_gaps(grid: Grid, touch: np.ndarray, structural: np.ndarray, shift: np
         for g in range(a + 1, b + 1):  # frame g compares g-1 with g: both places
             for x, y, r in (places[g - 1 - a], places[g - a]):
                 clear(g, x, y, r)
-    for down in np.flatnonzero(disc[1:] & (touch[:-1, 0] <= 0)) + 1:
-        x, y, r = touch[down, 1:]
-        clear(int(down) - 1, x, y, r)
+    for down in starts:
+        if down and disc[down]:
+            x, y, r = touch[down, 1:]
+            clear(down - 1, x, y, r)
