@@ -1,7 +1,7 @@
 """Opening videos and decoding small frames straight from FFmpeg.
 
-Decoding dominates the cost of analysis, so frames are scaled down inside FFmpeg (swscale) to a
-small yuv420p image and never converted to BGR/RGB; threaded decoding uses both cores.
+Decoding dominates the cost of analysis, so frames are scaled down (halved by OpenCV, then FFmpeg's
+swscale) to a small yuv420p image and never converted to BGR/RGB; threaded decoding uses both cores.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import av
+import cv2
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
@@ -96,16 +97,87 @@ def decode_range(
             warnings.append(f"decoding stopped early: {exc.strerror or exc}")
 
 
-def small_yuv(frame: Any, width: int, height: int, scaler: VideoReformatter | None = None) -> np.ndarray:
-    """The frame scaled to width x height as yuv420p, as one (height*3/2, width) uint8 array.
-    scaler: a reformatter kept for this one conversion; it keeps FFmpeg's scaling context (its
-    filters) from frame to frame instead of building it again for each frame (~10 % of the scaling).
-    One scaling thread: scaling already runs beside the measures (read_ahead) and the decoder's
-    threads; FFmpeg's own slice threads only competed with them (same pixels, ~4 % faster)."""
-    small = (scaler or VideoReformatter()).reformat(
-        frame, width=width, height=height, format="yuv420p", interpolation="AREA", threads=1
-    )
-    return small.to_ndarray()
+class AnalysisPictures:
+    """The analysis picture of each decoded frame in turn: the frame scaled to width x height as
+    yuv420p, one (height*3/2, width) uint8 array. A frame whose pixels the picture cannot tell from
+    the previous frame's gets the very same array back (a still screen: skipped macroblocks), so
+    that scaling and measuring it again is skipped.
+
+    Frames at least twice the picture's size along an axis (8-bit yuv420p: what phones and
+    browsers record) are halved first (see halve); then FFmpeg's AREA scaler does the rest. One
+    reformatter is kept for all frames: it keeps FFmpeg's scaling context (its filters) instead of
+    building it again for each frame (~10 % of the scaling). One scaling thread: scaling already runs
+    beside the measures (read_ahead) and the decoder's threads; FFmpeg's own slice threads only
+    competed with them (same pixels, ~4 % faster)."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self._scaler = VideoReformatter()
+        self._picture: np.ndarray | None = None
+        self._before: Any = None  # what the previous frame was compared by: its halved planes, or itself
+
+    def __call__(self, frame: Any) -> np.ndarray:
+        halved = halve(frame, self.width, self.height)
+        if halved is not None:
+            # Equal halved planes give an equal picture: comparing them (a sixteenth of the frame)
+            # costs far less than comparing the whole frames.
+            unchanged = isinstance(self._before, np.ndarray) and np.array_equal(halved, self._before)
+            source, self._before = av.VideoFrame.from_ndarray(halved, format="yuv420p"), halved
+        else:
+            unchanged = same_picture(frame, self._before)
+            source, self._before = frame, frame
+        if self._picture is None or not unchanged:
+            self._picture = self._scaler.reformat(
+                source, width=self.width, height=self.height, format="yuv420p", interpolation="AREA", threads=1
+            ).to_ndarray()
+        return self._picture
+
+
+def halve(frame: Any, width: int, height: int) -> np.ndarray | None:
+    """An 8-bit yuv420p frame at least twice width (or height) along an axis, halved along it by 2x2
+    (or 2x1) means of its pixels until the next halving would go below the target, as one yuv420p
+    array; None for other frames. The means are OpenCV's vectorised INTER_AREA case, several times
+    cheaper per pixel than FFmpeg's general AREA filter, which then scales only the last factor
+    below 2: every pixel still counts alike, as in one AREA scaling (the picture differs by
+    rounding), for about 60 % of its cost on a phone-sized frame (scaling was the largest cost of
+    the analysis after decoding). Up to 3 rows or columns at the frame's edges are left out, so that
+    the halved planes stay 4:2:0."""
+    if frame.format.name != "yuv420p" or (frame.width < 2 * width and frame.height < 2 * height):
+        return None
+    _opencv_single_threaded()
+    w, h = frame.width, frame.height
+    fx = fy = 1
+    while w // (2 * fx) >= width:
+        fx *= 2
+    while h // (2 * fy) >= height:
+        fy *= 2
+    # Cropped to whole 2*f blocks: each halving then maps even luma onto even luma and chroma onto
+    # exactly half of it.
+    w, h = w - w % (2 * fx), h - h % (2 * fy)
+    picture = np.empty((h // fy * 3 // 2, w // fx), np.uint8)
+    luma, chroma = picture[: h // fy], picture[h // fy :].reshape(2, h // fy // 2, w // fx // 2)
+    sizes = ((w, h), (w // 2, h // 2), (w // 2, h // 2))
+    for plane, out, (pw, ph) in zip(frame.planes, (luma, chroma[0], chroma[1]), sizes, strict=True):
+        image = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:ph, :pw]
+        sx, sy = fx, fy
+        while sx > 1 or sy > 1:
+            step_x, step_y = min(sx, 2), min(sy, 2)
+            sx, sy = sx // step_x, sy // step_y
+            size = (image.shape[1] // step_x, image.shape[0] // step_y)
+            image = cv2.resize(image, size, dst=out if sx == sy == 1 else None, interpolation=cv2.INTER_AREA)
+    return picture
+
+
+def _opencv_single_threaded() -> None:
+    """OpenCV's own worker threads would compete with the decoder's threads and the measures, which
+    keep the cores busy already (measured slower with them)."""
+    global _OPENCV_THREADS_SET
+    if not _OPENCV_THREADS_SET:
+        cv2.setNumThreads(1)
+        _OPENCV_THREADS_SET = True
+
+
+_OPENCV_THREADS_SET = False
 
 
 PROBES, PROBE_BYTES = 8, 512  # runs of luma bytes same_picture compares first

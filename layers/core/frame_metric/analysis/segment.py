@@ -18,7 +18,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from frame_metric.analysis.changes import Change, Grid, compare, make_grid
-from frame_metric.analysis.decode import decode_range, read_ahead, same_picture, small_yuv, split_planes
+from frame_metric.analysis.decode import AnalysisPictures, decode_range, read_ahead, split_planes
 from frame_metric.analysis.errors import CorruptVideoError
 from frame_metric.analysis.features import SegmentFeatures, Sprite, ThumbnailSpec, encode_jpeg
 from frame_metric.analysis.options import AnalysisOptions
@@ -49,7 +49,7 @@ class _SpriteSheets:
         self._thumb = np.zeros((self.th, self.tw, 3), np.uint8)
 
     def add(self, frame: Any, small: np.ndarray) -> None:
-        """frame: the decoded frame; small: its analysis picture (yuv420p, see decode.small_yuv)."""
+        """frame: the decoded frame; small: its analysis picture (yuv420p, see decode.AnalysisPictures)."""
         r, c = divmod(self.count, self.spec.columns)
         self.sheet[r * self.th : (r + 1) * self.th, c * self.tw : (c + 1) * self.tw] = self._thumbnail(frame, small)
         self.count += 1
@@ -157,19 +157,13 @@ def _small_frames(
     path: str, segment: Segment, grid: Grid, warnings: list[str]
 ) -> Iterator[tuple[int, Any, np.ndarray]]:
     """(pts, frame, analysis picture) of each frame of the segment."""
-    scaler = VideoReformatter()  # one per conversion: see small_yuv
-    previous_frame = yuv = None
+    pictures = AnalysisPictures(grid.width, grid.height)
     # Decoding runs in a thread of its own: called between two scalings, the decoder's frame
     # threads would sit idle while a frame is scaled instead of decoding the next ones.
     decoded = read_ahead(decode_range(path, segment.start_pts, segment.end_pts, warnings), DECODE_AHEAD)
     try:
         for pts, frame, _ in decoded:
-            # Scaling costs more than decoding: a frame decoded to the very same pixels as the one
-            # before (a still screen: skipped macroblocks) reuses the previous small image.
-            if yuv is None or not same_picture(frame, previous_frame):
-                yuv = small_yuv(frame, grid.width, grid.height, scaler)
-            previous_frame = frame
-            yield pts, frame, yuv
+            yield pts, frame, pictures(frame)
     finally:
         decoded.close()  # stops the decoding thread when the analysis stops early
 
@@ -191,7 +185,7 @@ def analyse_segment(
     prev: tuple[np.ndarray, ...] | None = None
     kept = KeptFrames()
     first_image = last_image = None
-    touch_scaler = VideoReformatter()  # one per conversion: see small_yuv
+    touch_scaler = VideoReformatter()  # one per conversion: see AnalysisPictures
     sprites: list[Sprite] = []
     with contextlib.ExitStack() as cleanup:
         if sheets:

@@ -46,7 +46,7 @@ def touch_size(width: int, height: int) -> tuple[int, int]:
 
 
 def touch_image(frame: Any, width: int, height: int, scaler: VideoReformatter | None = None) -> np.ndarray:
-    """The frame's luma at the search size, straight from the decoder (scaler: see decode.small_yuv)."""
+    """The frame's luma at the search size, straight from the decoder (scaler: see decode.AnalysisPictures)."""
     tw, th = touch_size(width, height)
     return (scaler or VideoReformatter()).reformat(frame, tw, th, "gray", interpolation="AREA").to_ndarray()
 
