@@ -118,14 +118,10 @@ class AnalysisPictures:
 
     def __call__(self, frame: Any) -> np.ndarray:
         halved = halve(frame, self.width, self.height)
-        if halved is not None:
-            # Equal halved planes give an equal picture: comparing them (a sixteenth of the frame)
-            # costs far less than comparing the whole frames.
-            unchanged = isinstance(self._before, np.ndarray) and np.array_equal(halved, self._before)
-            source, self._before = av.VideoFrame.from_ndarray(halved, format="yuv420p"), halved
-        else:
-            unchanged = same_picture(frame, self._before)
-            source, self._before = frame, frame
+        # Equal halved planes give an equal picture: comparing them (a sixteenth of the frame on a
+        # phone) costs far less than comparing the whole frames.
+        unchanged = same_picture(frame, self._before) if halved is None else _same_planes(halved, self._before)
+        source = self._before = frame if halved is None else halved
         if self._picture is None or not unchanged:
             self._picture = self._scaler.reformat(
                 source, width=self.width, height=self.height, format="yuv420p", interpolation="AREA", threads=1
@@ -133,15 +129,15 @@ class AnalysisPictures:
         return self._picture
 
 
-def halve(frame: Any, width: int, height: int) -> np.ndarray | None:
+def halve(frame: Any, width: int, height: int) -> Any:
     """An 8-bit yuv420p frame at least twice width (or height) along an axis, halved along it by 2x2
-    (or 2x1) means of its pixels until the next halving would go below the target, as one yuv420p
-    array; None for other frames. The means are OpenCV's vectorised INTER_AREA case, several times
-    cheaper per pixel than FFmpeg's general AREA filter, which then scales only the last factor
-    below 2: every pixel still counts alike, as in one AREA scaling (the picture differs by
-    rounding), for about 60 % of its cost on a phone-sized frame (scaling was the largest cost of
-    the analysis after decoding). Up to 3 rows or columns at the frame's edges are left out, so that
-    the halved planes stay 4:2:0."""
+    (or 2x1) means of its pixels until the next halving would go below the target, as a new frame;
+    None for other frames. The means are OpenCV's vectorised INTER_AREA case, several times cheaper
+    per pixel than FFmpeg's general AREA filter, which then scales only the last factor below 2:
+    every pixel still counts alike, as in one AREA scaling (the picture differs by rounding), for
+    about 60 % of its cost on a phone-sized frame (scaling was the largest cost of the analysis after
+    decoding). Up to 3 rows or columns at the frame's edges are left out, so that the halved planes
+    stay 4:2:0."""
     if frame.format.name != "yuv420p" or (frame.width < 2 * width and frame.height < 2 * height):
         return None
     _opencv_single_threaded()
@@ -154,18 +150,32 @@ def halve(frame: Any, width: int, height: int) -> np.ndarray | None:
     # Cropped to whole 2*f blocks: each halving then maps even luma onto even luma and chroma onto
     # exactly half of it.
     w, h = w - w % (2 * fx), h - h % (2 * fy)
-    picture = np.empty((h // fy * 3 // 2, w // fx), np.uint8)
-    luma, chroma = picture[: h // fy], picture[h // fy :].reshape(2, h // fy // 2, w // fx // 2)
+    halved = av.VideoFrame(w // fx, h // fy, "yuv420p")
     sizes = ((w, h), (w // 2, h // 2), (w // 2, h // 2))
-    for plane, out, (pw, ph) in zip(frame.planes, (luma, chroma[0], chroma[1]), sizes, strict=True):
-        image = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:ph, :pw]
+    for plane, out, (pw, ph) in zip(frame.planes, halved.planes, sizes, strict=True):
+        image = _view(plane)[:ph, :pw]
         sx, sy = fx, fy
         while sx > 1 or sy > 1:
             step_x, step_y = min(sx, 2), min(sy, 2)
             sx, sy = sx // step_x, sy // step_y
             size = (image.shape[1] // step_x, image.shape[0] // step_y)
-            image = cv2.resize(image, size, dst=out if sx == sy == 1 else None, interpolation=cv2.INTER_AREA)
-    return picture
+            # The last halving writes straight into the new frame's plane (rows padded to its line size).
+            image = cv2.resize(image, size, dst=_view(out) if sx == sy == 1 else None, interpolation=cv2.INTER_AREA)
+    return halved
+
+
+def _view(plane: Any) -> np.ndarray:
+    """A decoded plane's pixels as a (height, width) view of its buffer (rows padded to line_size)."""
+    return np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[: plane.height, : plane.width]
+
+
+def _same_planes(frame: Any, previous: Any) -> bool:
+    """Whether two frames' pixels are equal (not the padding of their rows)."""
+    if previous is None or (frame.format.name, frame.width, frame.height) != (
+        previous.format.name, previous.width, previous.height
+    ):
+        return False
+    return all(np.array_equal(_view(a), _view(b)) for a, b in zip(frame.planes, previous.planes, strict=True))
 
 
 def _opencv_single_threaded() -> None:
