@@ -21,6 +21,8 @@ from frame_metric.analysis import (
     plan_segments,
     probe_video,
 )
+from frame_metric.analysis.decode import decode_range
+from frame_metric.analysis.features import encode_jpeg
 
 from .conftest import MakeRecording
 
@@ -124,6 +126,30 @@ def test_extract_frames_gives_full_size_jpegs_of_exactly_those_frames(recording:
         assert np.abs(image - decoded[number]).mean() < 3.0, number
     small = extract_frames(path, [truth.first_frame], max_side=200)
     assert Image.open(io.BytesIO(small[truth.first_frame])).size == (90, 200)
+
+
+def test_extract_frames_skips_unreferenced_b_frames_and_gives_the_very_same_pictures(
+    recording: MakeRecording,
+) -> None:
+    path, truth = recording(gop=12, bframes=3)
+    # frames around both boundaries, where the picture changes from frame to frame: a neighbour's
+    # picture would be a different JPEG
+    wanted = [truth.first_frame - 1, truth.first_frame, truth.first_frame + 1, truth.last_frame - 2,
+              truth.last_frame - 1, truth.last_frame]
+    images = extract_frames(path, wanted)
+    with av.open(str(path)) as container:
+        decoded = {i: f for i, f in enumerate(container.decode(video=0)) if i in images}
+    for number, jpeg in images.items():
+        frame = decoded[number]
+        rgb = frame.reformat(frame.width, frame.height, "rgb24", interpolation="AREA").to_ndarray()
+        assert jpeg == encode_jpeg(rgb, 90), number
+    # the decoder was told to skip: fewer frames came out than lie between the keyframe and the last
+    with av.open(str(path)) as container:
+        pts = sorted(p.pts for p in container.demux(video=0) if p.size)
+    wanted_pts = {pts[n] for n in wanted}
+    came_out = [p for p, _, _ in decode_range(str(path), None, None, [], only=wanted_pts)]
+    assert wanted_pts <= set(came_out)
+    assert len([p for p in came_out if p <= pts[truth.last_frame]]) < truth.last_frame + 1
 
 
 def test_region_and_options_round_trip() -> None:

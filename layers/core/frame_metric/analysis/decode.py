@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -59,13 +59,16 @@ def frame_pts(frame: Any) -> int | None:
 
 
 def decode_range(
-    path: str, start_pts: int | None, end_pts: int | None, warnings: list[str], threaded: bool = True
+    path: str, start_pts: int | None, end_pts: int | None, warnings: list[str], threaded: bool = True,
+    only: Container[int] | None = None,
 ) -> Iterator[tuple[int, Any, Any]]:
     """Yield (pts, frame, stream) for frames with start_pts <= pts < end_pts, in presentation order.
 
     start_pts must be a clean keyframe (see probe.py): we seek there, decode until the packet of the
     next clean keyframe, then flush the decoder so the frames it still holds come out. A damaged tail
     stops decoding with a warning instead of an exception, so a truncated upload still gets analysed.
+    only: the PTS of the frames wanted; the decoder then skips the other frames that no frame refers
+    to (B-frames, mostly), which are then not yielded either.
     """
     with open_video(path) as (container, stream):
         if threaded:
@@ -86,6 +89,11 @@ def decode_range(
                 if end_pts is not None and packet.pts is not None and packet.pts >= end_pts:
                     stopped_early = True
                     break
+                if only is not None:
+                    # Read per packet, also by the frame threads (FFmpeg copies it to the thread the
+                    # packet goes to); a reference frame is always decoded.
+                    unwanted = packet.pts is not None and packet.pts not in only
+                    stream.codec_context.skip_frame = "NONREF" if unwanted else "DEFAULT"
                 for frame in packet.decode():
                     if keep(frame):
                         yield frame_pts(frame), frame, stream
