@@ -180,20 +180,24 @@ def _select_and_store(video_id: str, path: Path, video_probe: VideoProbe, featur
             wanted.append(mark["frame_number"])
     for name in ("first_candidates", "last_candidates"):
         wanted.extend(candidate["frame_number"] for candidate in summary[name][:CANDIDATE_IMAGES])
+    sprites = [entry for f in features for entry in _sprite_entries(keys, f)]
+    frames = [dict(frame, id=frame_id(video_id, frame["frame_number"])) for frame in result.frames()]
     images: dict[int, bytes] = {}
-    if wanted:
-        with phases.phase("candidate_images"):
-            # The probe already knows the keyframes: no second demux of the whole file.
-            images = extract_frames(str(path), sorted(set(wanted)), probe=video_probe)
-    with phases.phase("store"):
-        sprites = [entry for f in features for entry in _sprite_entries(keys, f)]
-        frames = [dict(frame, id=frame_id(video_id, frame["frame_number"])) for frame in result.frames()]
-        outputs = [(keys.frame_image(number), jpeg, "image/jpeg") for number, jpeg in images.items()]
-        outputs.append((keys.frames_table, json_bytes({"frames": frames, "sprites": sprites}), "application/json"))
+    # The frames table and the sheets are written while the candidates' images are decoded.
+    with store.putting() as puts:
+        puts.put(keys.frames_table, json_bytes({"frames": frames, "sprites": sprites}), "application/json")
         if not sprites_stored:
-            outputs += [obj for f in features for obj in _sprite_objects(keys, f)]
-        store.put_all(outputs)
-        summary["frame_images"] = {str(number): keys.frame_image(number) for number in images}
-        store.put_json(keys.analysis, summary)  # last: Finalize reads it, so the rest is there by then
+            for obj in (obj for f in features for obj in _sprite_objects(keys, f)):
+                puts.put(*obj)
+        if wanted:
+            with phases.phase("candidate_images"):
+                # The probe already knows the keyframes: no second demux of the whole file.
+                images = extract_frames(str(path), sorted(set(wanted)), probe=video_probe)
+        with phases.phase("store"):
+            for number, jpeg in images.items():
+                puts.put(keys.frame_image(number), jpeg, "image/jpeg")
+            puts.wait()
+            summary["frame_images"] = {str(number): keys.frame_image(number) for number in images}
+            store.put_json(keys.analysis, summary)  # last: Finalize reads it, so the rest is there by then
     records.set_step(video_id, "finalizing", 95)
     return keys.analysis

@@ -7,7 +7,9 @@ import json
 import os
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -56,9 +58,19 @@ class ObjectStore:
             for key, data, content_type in objects:
                 self.put_bytes(key, data, content_type)
             return
+        with self.putting() as puts:
+            for item in objects:
+                puts.put(*item)
+
+    @contextmanager
+    def putting(self) -> Iterator[BackgroundPuts]:
+        """Objects written a few at a time in the background while the caller goes on (e.g. decodes
+        the next images); all are written, or the first failure raised, by wait() or when the block
+        ends."""
         with ThreadPoolExecutor(max_workers=PARALLEL_PUTS, thread_name_prefix="s3-put") as pool:
-            for done in [pool.submit(self.put_bytes, *item) for item in objects]:
-                done.result()
+            puts = BackgroundPuts(self, pool)
+            yield puts
+            puts.wait()
 
     def put_json(self, key: str, value: Any) -> None:
         self.put_bytes(key, json_bytes(value), "application/json")
@@ -162,3 +174,19 @@ class StoreBacked:
         if self._store is None:
             self._store = ObjectStore(self.settings)
         return self._store
+
+
+class BackgroundPuts:
+    """See ObjectStore.putting."""
+
+    def __init__(self, store: ObjectStore, pool: ThreadPoolExecutor) -> None:
+        self._store, self._pool = store, pool
+        self._pending: list[Future[None]] = []
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self._pending.append(self._pool.submit(self._store.put_bytes, key, data, content_type))
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, []
+        for done in pending:
+            done.result()
