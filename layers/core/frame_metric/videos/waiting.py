@@ -9,7 +9,7 @@ imports: the CLI's client uses it too.
 from __future__ import annotations
 
 MAX_WAIT_SECONDS = 20  # API Gateway ends an integration at 29 s
-READ_INTERVAL = 0.2  # seconds between reads: a change is seen within it, at a few GetItems a second
+READ_INTERVAL = 0.1  # seconds between reads: a change is seen within it (avg 0.05 s), at 10 GetItems a second
 
 
 def progress_token(status: str, progress: int, current_step: str | None) -> str:
