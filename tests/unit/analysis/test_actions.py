@@ -39,6 +39,9 @@ CASES: dict[str, dict[str, Any]] = {
     "60fps": {"script": SHORT, "fps": 60.0},
     "variable_frame_rate": {"script": SCRIPT, "variable_frame_rate": True, "seed": 2},
     "variable_frame_rate_60fps": {"script": SHORT, "fps": 60.0, "variable_frame_rate": True, "seed": 5},
+    # "Show taps" has one size in dp: in landscape it is the same fraction of the short side (the
+    # height), less than half as wide a fraction of the frame's width
+    "landscape": {"script": SHORT, "width": 800, "height": 360},
 }
 
 

@@ -1,8 +1,10 @@
 """Find Android's touch indicator ("Show taps") in a frame, and keep it out of the change scores.
 
-"Show taps" draws a translucent light disc with a darker ring, about 6-9 % of the screen width
-across, where the finger is, for as long as it is down. Found per frame from that frame alone (so a
-frame's answer never depends on how the video was cut into segments), on a small grey image:
+"Show taps" draws a translucent light disc with a darker ring, about 6-9 % of the screen's short
+side (its width held upright: the spot has one size in density-independent pixels, so in landscape
+it is the same fraction of the height), where the finger is, for as long as it is down. Found per
+frame from that frame alone (so a frame's answer never depends on how the video was cut into
+segments), on a small grey image:
 
 1. thin strips across the four axes at each distance from every pixel (shifted line means);
    a candidate's ring (darkest strip) is darker than the disc just inside it on all four sides;
@@ -12,7 +14,7 @@ frame's answer never depends on how the video was cut into segments), on a small
    near 90) only the disc is seen and the indicator is missed.
 
 A frame's answer is one row: (score, x, y, r) with x, y fractions of the frame and r a fraction of
-its width; score 0 when no indicator is seen. The "Pointer location" crosshair is looked for first
+its short side; score 0 when no indicator is seen. The "Pointer location" crosshair is looked for first
 (crosshair.py, on the decoded frame) and stored in the same row with r = 0.
 """
 
@@ -27,8 +29,8 @@ from av.video.reformatter import VideoReformatter
 from frame_metric.analysis.changes import Grid
 from frame_metric.analysis.crosshair import PointerOverlay, find_crosshair, mask_crosshairs
 
-TOUCH_WIDTH = 160  # width of the grey image searched, pixels
-RADII = (0.030, 0.0375, 0.045)  # of the width: "Show taps" is 6-9 % of the screen width across
+TOUCH_SIDE = 160  # short side of the grey image searched, pixels
+RADII = (0.030, 0.0375, 0.045)  # of the short side: "Show taps" is 6-9 % of it across
 RING_CONTRAST = 12.0  # levels the ring must be darker than the disc
 DIRECTIONS = 12
 DIRECTIONS_NEEDED = 10  # directions in which the ring must be darker than the disc
@@ -41,8 +43,12 @@ STEP = 2  # centres tried on every STEP-th pixel, then refined
 
 
 def touch_size(width: int, height: int) -> tuple[int, int]:
-    tw = min(TOUCH_WIDTH, width - width % 2)
-    return tw, max(2, round(tw * height / width / 2) * 2)
+    """(width, height) of the grey image searched: TOUCH_SIDE on the frame's short side."""
+    if width <= height:
+        tw = min(TOUCH_SIDE, width - width % 2)
+        return tw, max(2, round(tw * height / width / 2) * 2)
+    th = min(TOUCH_SIDE, height - height % 2)
+    return max(2, round(th * width / height / 2) * 2), th
 
 
 def touch_image(frame: Any, width: int, height: int, scaler: VideoReformatter | None = None) -> np.ndarray:
@@ -124,9 +130,10 @@ def find_touch(gray: np.ndarray, region: np.ndarray | None = None, before: np.nd
     dark bar it moves over) is still taken, with fewer directions."""
     row = np.zeros(ROW_SIZE, np.float32)
     h, w = gray.shape
+    short = min(w, h)
     img = gray.astype(np.float32)
-    half = max(1, round(0.2 * RADII[0] * w))
-    radii = np.asarray(RADII) * w
+    half = max(1, round(0.2 * RADII[0] * short))
+    radii = np.asarray(RADII) * short
     # Centres are tried on every other pixel (the indicator is ~10 px across here: one of them is
     # within a pixel of its centre, which the strips' depth ranges absorb), then refined around the best.
     reach = round(1.05 * radii[-1])
@@ -157,7 +164,7 @@ def find_touch(gray: np.ndarray, region: np.ndarray | None = None, before: np.nd
         p, k = np.unravel_index(int(np.argmax(counts)), counts.shape)
         if counts[p, k] >= _needed(before, bx * STEP, by * STEP, w, h):
             x, y = int(xs.ravel()[p]), int(ys.ravel()[p])
-            row[:] = (float(best[by, bx]), (x + 0.5) / w, (y + 0.5) / h, float(radii[k]) / w)
+            row[:] = (float(best[by, bx]), (x + 0.5) / w, (y + 0.5) / h, float(radii[k]) / short)
             return row
         reach = int(radii[-1]) // STEP + 1
         best[max(0, by - reach) : by + reach + 1, max(0, bx - reach) : bx + reach + 1] = -np.inf
@@ -168,7 +175,7 @@ def _needed(before: np.ndarray | None, x: int, y: int, w: int, h: int) -> int:
     """Directions the ring must show: fewer close to where the finger was a frame ago."""
     if before is None or before[0] <= 0:
         return DIRECTIONS_NEEDED
-    close = np.hypot(x - before[1] * w, y - before[2] * h) <= TRACK_REACH * before[3] * w
+    close = np.hypot(x - before[1] * w, y - before[2] * h) <= TRACK_REACH * before[3] * min(w, h)
     return DIRECTIONS_TRACKED if close else DIRECTIONS_NEEDED
 
 
@@ -191,7 +198,7 @@ def masked_grid(grid: Grid, *rows: np.ndarray, overlay: tuple[PointerOverlay, in
     for _, x, y, r in shown:
         if r == 0:  # a crosshair: masked above
             continue
-        radius = MASK_MARGIN * r * grid.width + 1.5
+        radius = MASK_MARGIN * r * min(grid.width, grid.height) + 1.5
         mask[(xx + 0.5 - x * grid.width) ** 2 + (yy + 0.5 - y * grid.height) ** 2 <= radius**2] = 0.0
     return Grid(grid.width, grid.height, grid.zone, mask, grid.ignored)
 
@@ -227,7 +234,7 @@ def bridge_gaps(grid: Grid, touch: np.ndarray, starts: list[int], structural: np
     arrays = [a for a in (structural, shift, compact) if a is not None]
 
     def clear(row: int, x: float, y: float, r: float) -> None:
-        reach = MASK_MARGIN * r * grid.width + 1.5 + grid.zone / 2
+        reach = MASK_MARGIN * r * min(grid.width, grid.height) + 1.5 + grid.zone / 2
         near = (np.abs(centres_x - x * grid.width) <= reach) & (np.abs(centres_y - y * grid.height) <= reach)
         for a in arrays:
             a[row, near] = 0

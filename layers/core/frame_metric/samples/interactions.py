@@ -34,7 +34,7 @@ from frame_metric.samples.recording import _differs
 from frame_metric.samples.scene import PALETTE, Rgb, blend_disc, draw_clock, fill
 
 TAP_SECONDS = 0.12  # how long a tap's finger stays down
-INDICATOR_DIAMETER = 0.075  # of the screen width ("Show taps": 6-9 %)
+INDICATOR_DIAMETER = 0.075  # of the screen's short side ("Show taps": 6-9 %, one size in dp)
 CROSSHAIR: Rgb = (0, 0, 192)  # Pointer location's lines, as the platform paints them
 TRAIL: Rgb = (0, 96, 255)
 ELLIPSE: Rgb = (128, 255, 128)
@@ -80,10 +80,9 @@ class InteractionsTruth:
 
 def draw_touch_indicator(img: np.ndarray, cx: float, cy: float) -> None:
     """Android's "Show taps" spot: a translucent light disc with a darker ring."""
-    w = img.shape[1]
-    r = INDICATOR_DIAMETER * w / 2
+    h, w = img.shape[:2]
+    r = INDICATOR_DIAMETER * min(w, h) / 2
     ring = max(2.0, r / 6)
-    h = img.shape[0]
     y0, y1 = max(int(cy - r - 2), 0), min(int(cy + r + 3), h)
     x0, x1 = max(int(cx - r - 2), 0), min(int(cx + r + 3), w)
     if y0 >= y1 or x0 >= x1:
