@@ -189,13 +189,8 @@ def _same_planes(frame: Any, previous: Any) -> bool:
 def _opencv_single_threaded() -> None:
     """OpenCV's own worker threads would compete with the decoder's threads and the measures, which
     keep the cores busy already (measured slower with them)."""
-    global _OPENCV_THREADS_SET
-    if not _OPENCV_THREADS_SET:
+    if cv2.getNumThreads() != 1:
         cv2.setNumThreads(1)
-        _OPENCV_THREADS_SET = True
-
-
-_OPENCV_THREADS_SET = False
 
 
 PROBES, PROBE_BYTES = 8, 512  # runs of luma bytes same_picture compares first
