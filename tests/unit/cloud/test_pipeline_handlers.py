@@ -128,3 +128,25 @@ def test_outcomes_are_counted_and_logged_with_the_video_id(staged: dict[str, Any
     assert logged and logged[0]["video_id"] == staged["video_id"] and "truncated" in logged[0]["reason"]
     load_handler("FailFunction")(event("pipeline_fail.json"), None)  # unchanged: nothing to count
     assert not [line for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+
+
+def test_select_of_a_video_without_boundaries_does_not_download_it(staged: dict[str, Any], tmp_path: Path) -> None:
+    from frame_metric.analysis import AnalysisOptions, analyse_segment, plan_segments, probe_video
+    from frame_metric.pipeline import steps
+    from frame_metric.pipeline.timing import StepPhases
+    from frame_metric.samples.interactions import generate_interactions
+    from frame_metric.storage.s3 import ObjectStore
+
+    still = tmp_path / "still.mp4"
+    generate_interactions(still, [], seconds=1.0)
+    probe = probe_video(still)
+    features = [analyse_segment(str(still), probe, s, AnalysisOptions()) for s in plan_segments(probe, 10)]
+
+    def no_copy() -> Path:
+        raise AssertionError("the upload was downloaded though no frame needs an image")
+
+    store = ObjectStore()
+    key = steps._select_and_store(staged["video_id"], no_copy, probe, features, AnalysisOptions(), store,
+                                  StepPhases("select", staged["video_id"]), sprites_stored=True)
+    summary = store.get_json(key)
+    assert summary["first_frame"] is None and summary["frame_images"] == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,8 @@ def probe(event: dict[str, Any]) -> dict[str, Any]:
         # (no serialising, storing and reading back), and no Select invocation or transition.
         analysis_options = _options({"options": options})
         features = _analyse(video_id, path, video_probe, segments[0], analysis_options, phases)
-        analysis_key = _select_and_store(video_id, path, video_probe, [features], analysis_options, store, phases)
+        analysis_key = _select_and_store(video_id, lambda: path, video_probe, [features], analysis_options, store,
+                                         phases)
     phases.report()
     return {"probe_key": keys.probe, "frame_count": video_probe.frame_count,
             "segments": [segment.to_dict() for segment in segments], "options": options,
@@ -157,18 +159,22 @@ def select(event: dict[str, Any]) -> dict[str, Any]:
     analysed = sorted(event["segments"], key=lambda item: item["segment"])
     with phases.phase("read_features"):
         features = [SegmentFeatures.from_bytes(store.get_bytes(item["features_key"])) for item in analysed]
-    with phases.phase("download"):
-        path = store.local_copy(key)
-    analysis_key = _select_and_store(video_id, path, video_probe, features, _options(event), store, phases,
+    def download() -> Path:
+        with phases.phase("download"):
+            return store.local_copy(key)
+
+    analysis_key = _select_and_store(video_id, download, video_probe, features, _options(event), store, phases,
                                      sprites_stored=True)
     phases.report()
     return {"analysis_key": analysis_key}
 
 
-def _select_and_store(video_id: str, path: Path, video_probe: VideoProbe, features: list[SegmentFeatures],
-                      options: AnalysisOptions, store: ObjectStore, phases: StepPhases,
-                      sprites_stored: bool = False) -> str:
-    """Boundaries, candidates' full-size images, the frames table and the summary Finalize reads."""
+def _select_and_store(video_id: str, local_video: Callable[[], Path], video_probe: VideoProbe,
+                      features: list[SegmentFeatures], options: AnalysisOptions, store: ObjectStore,
+                      phases: StepPhases, sprites_stored: bool = False) -> str:
+    """Boundaries, candidates' full-size images, the frames table and the summary Finalize reads.
+    local_video: the upload as a local file, asked for only when there are frames to take images of
+    (Select downloads it then; a video with no boundary needs no copy)."""
     records.set_step(video_id, "selecting_frames", 88)
     keys = VideoKeys(video_id)
     with phases.phase("select"):
@@ -186,10 +192,11 @@ def _select_and_store(video_id: str, path: Path, video_probe: VideoProbe, featur
     # The frames table and the sheets are written while the candidates' images are decoded.
     with store.putting() as puts:
         puts.put(keys.frames_table, json_bytes({"frames": frames, "sprites": sprites}), "application/json")
-        if not sprites_stored:
-            for obj in (obj for f in features for obj in _sprite_objects(keys, f)):
+        for f in [] if sprites_stored else features:
+            for obj in _sprite_objects(keys, f):
                 puts.put(*obj)
         if wanted:
+            path = local_video()
             with phases.phase("candidate_images"):
                 # The probe already knows the keyframes: no second demux of the whole file.
                 images = extract_frames(str(path), sorted(set(wanted)), probe=video_probe)
